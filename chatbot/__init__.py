@@ -1,0 +1,1 @@
+"""The HMIS Access Bot application: settings, policy, storage, outbox, server and CLI."""

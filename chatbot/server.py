@@ -1,0 +1,128 @@
+"""``hmis-bot serve``: one aiohttp application mounting every enabled adapter, plus health and
+metrics, with the outbox dispatcher running in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from time import perf_counter
+
+import aiohttp
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from adapters.slack.handler import SlackEventsHandler
+from adapters.slack.setup import slack_adapter
+from chatbot import metrics
+from chatbot.policy import load_community
+from chatbot.runtime import Runtime, build_runtime, utc_now
+from chatbot.settings import Settings
+from chatbot.storage.ledger import Clock
+from chatbot.storage.schema import is_current
+from flows.community import Community
+from flows.model import Platform
+from flows.ports import Messenger
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _State:
+    runtime: Runtime | None = None
+    slack: SlackEventsHandler | None = None
+    adapters: dict[str, str] = field(default_factory=dict)
+
+
+STATE = web.AppKey("state", _State)
+
+
+class SchemaNotReadyError(RuntimeError):
+    pass
+
+
+def create_app(
+    settings: Settings, clock: Clock = utc_now, community: Community | None = None
+) -> web.Application:
+    app = web.Application()
+    app[STATE] = _State()
+    app.cleanup_ctx.append(lambda a: _lifespan(a, settings, clock, community))
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_post("/slack/events", _slack_events)
+    return app
+
+
+async def _lifespan(
+    app: web.Application, settings: Settings, clock: Clock, community: Community | None
+) -> AsyncIterator[None]:
+    state = app[STATE]
+    if community is None:
+        community = await asyncio.to_thread(load_community, settings.policy_path)
+    async with aiohttp.ClientSession() as session:
+        messengers: dict[Platform, Messenger] = {}
+        slack = None
+        if settings.slack_bot_token and settings.slack_signing_secret:
+            slack = slack_adapter(
+                session,
+                settings.slack_bot_token.get_secret_value(),
+                settings.slack_signing_secret.get_secret_value(),
+                settings.slack_api_url,
+                community.channels.admin.slack,
+            )
+            messengers[Platform.SLACK] = slack.messenger
+        else:
+            log.warning(
+                "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on"
+            )
+        runtime = build_runtime(settings, community, messengers, clock)
+        if not await asyncio.to_thread(is_current, runtime.db.engine):
+            raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
+        if slack is not None:
+            state.slack = slack.events_handler(runtime.service)
+        state.runtime = runtime
+        state.adapters = {"slack": "on" if slack else "off"}
+        stop = asyncio.Event()
+        dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            runtime.db.dispose()
+
+
+async def _slack_events(request: web.Request) -> web.StreamResponse:
+    handler = request.app[STATE].slack
+    if handler is None:
+        return web.json_response({"error": "the Slack adapter is off"}, status=404)
+    started = perf_counter()
+    try:
+        return await handler(request)
+    finally:
+        metrics.REQUEST_SECONDS.labels("slack").observe(perf_counter() - started)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    healthy = False
+    if state.runtime is not None:
+        try:
+            healthy = await asyncio.to_thread(state.runtime.db.ping)
+        except Exception:
+            log.exception("health check: the database did not answer")
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": "ok" if healthy else "down",
+        "adapters": state.adapters,
+    }
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+async def _metrics(_request: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    return response

@@ -1,0 +1,219 @@
+"""Tables. Staff metadata only: never client data, credentials or background-check contents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from flows.model import OPEN_STATES
+
+_OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, also on SQLite (which stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+class Person(Base):
+    __tablename__ = "people"
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    coc_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class AgencyMembership(Base):
+    """Who leads, supervises or is security officer at an agency, from the community file."""
+
+    __tablename__ = "agency_memberships"
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class ChatIdentity(Base):
+    """A platform user id resolved to a work e-mail, cached to spare the platform's API."""
+
+    __tablename__ = "chat_identities"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    platform_user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    resolved_at: Mapped[datetime]
+
+
+class AccessRequestRow(Base):
+    __tablename__ = "access_requests"
+    __table_args__ = (
+        Index(
+            "uq_access_requests_open_trainee",
+            "trainee_email",
+            unique=True,
+            sqlite_where=text(_OPEN_STATES_SQL),
+            postgresql_where=text(_OPEN_STATES_SQL),
+        ),
+        Index("ix_access_requests_state", "state"),
+        Index("ix_access_requests_requester_email", "requester_email"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(32))
+    requester_email: Mapped[str] = mapped_column(String(254))
+    requester_role: Mapped[str] = mapped_column(String(200))
+    directly_supervises: Mapped[bool] = mapped_column(Boolean)
+    supervisor_name: Mapped[str] = mapped_column(String(200))
+    supervisor_email: Mapped[str] = mapped_column(String(254), index=True)
+    agency_id: Mapped[str] = mapped_column(String(64))
+    coc_id: Mapped[str] = mapped_column(String(64))
+    trainee_name: Mapped[str] = mapped_column(String(200))
+    trainee_email: Mapped[str] = mapped_column(String(254), index=True)
+    access_role_id: Mapped[str] = mapped_column(String(64))
+    monitors_contracts: Mapped[bool] = mapped_column(Boolean)
+    additional_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    background_check_attested: Mapped[bool] = mapped_column(Boolean)
+    filed_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    verification_due: Mapped[datetime | None]
+    training_due: Mapped[datetime | None]
+    first_login_due: Mapped[datetime | None]
+    verified_by: Mapped[str | None] = mapped_column(String(254))
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    account_created_by: Mapped[str | None] = mapped_column(String(254))
+    account_created_at: Mapped[datetime | None]
+
+
+class RequestTransition(Base):
+    """Every state change of a request: who, when, from, to, why."""
+
+    __tablename__ = "request_transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrainingReportRow(Base):
+    __tablename__ = "training_reports"
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), primary_key=True)
+    training_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reported_by: Mapped[str] = mapped_column(String(254))
+    reported_at: Mapped[datetime]
+
+
+class Account(Base):
+    """An HMIS end-user account as the HMIS lead tracks it (the bot never sees credentials)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[str] = mapped_column(String(64))
+    access_role_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
+    created_at: Mapped[datetime]
+    activated_at: Mapped[datetime | None]
+
+
+class AuditEventRow(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    platform: Mapped[str | None] = mapped_column(String(16))
+    platform_user_id: Mapped[str | None] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxRow(Base):
+    """A card to post or update, written in the transaction of the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(16))
+    request_id: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(32))
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class MessageRef(Base):
+    """Where a request's card for one audience was posted, so later changes update it in place."""
+
+    __tablename__ = "message_refs"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    audience: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))

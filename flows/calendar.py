@@ -1,0 +1,52 @@
+"""Deadline arithmetic in the community's own time zone, skipping weekends and holidays."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flows.durations import Duration, Unit
+
+_SATURDAY = 5
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    timezone: ZoneInfo
+    closed_days: Container[date]
+    opens: time
+    closes: time
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < _SATURDAY and day not in self.closed_days
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.timezone)
+
+    def deadline(self, start: datetime, duration: Duration) -> datetime:
+        """When something started at ``start`` (aware) is due, as an aware UTC datetime.
+
+        Hours and minutes count exactly; calendar and business days end at the close of
+        business on the last local day, which is what a person reading "within 5 business
+        days" expects.
+        """
+        if duration.unit is Unit.MINUTES:
+            return (start + timedelta(minutes=duration.amount)).astimezone(UTC)
+        if duration.unit is Unit.HOURS:
+            return (start + timedelta(hours=duration.amount)).astimezone(UTC)
+        day = self.local(start).date()
+        if duration.unit is Unit.BUSINESS_DAYS:
+            day = self.add_business_days(day, duration.amount)
+        else:
+            per_unit = 7 if duration.unit is Unit.WEEKS else 1
+            day += timedelta(days=duration.amount * per_unit)
+        return datetime.combine(day, self.closes, self.timezone).astimezone(UTC)
+
+    def add_business_days(self, day: date, count: int) -> date:
+        while count > 0:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                count -= 1
+        return day

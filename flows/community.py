@@ -1,0 +1,210 @@
+"""The community policy: one HMIS community's directory, catalogs and deadlines.
+
+Validated by pydantic so that an operator's YAML mistakes are reported by key; the YAML loading
+(and line numbers) lives in ``chatbot.policy``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from flows.durations import Duration, DurationField, Unit
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _normalize_email(value: str) -> str:
+    value = value.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z0-9-]+", value):
+        raise ValueError(f"'{value}' is not an e-mail address")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_normalize_email)]
+Slug = Annotated[str, Field(pattern=_SLUG)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CoC(Strict):
+    id: Slug
+    name: str
+
+
+class DirectoryPerson(Strict):
+    email: Email
+    name: str
+
+
+class AgencyStatus(StrEnum):
+    APPLYING = "applying"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class Agency(Strict):
+    id: Slug
+    name: str
+    coc: str
+    status: AgencyStatus
+    mou_date: date | None = None
+    leads: tuple[Email, ...] = ()
+    supervisors: tuple[Email, ...] = ()
+    security_officers: tuple[Email, ...] = ()
+
+    def may_file_requests(self, email: str) -> bool:
+        """Supervisors and agency leadership file requests for their agency's staff."""
+        return email in self.leads or email in self.supervisors
+
+
+class Training(Strict):
+    id: Slug
+    name: str
+    url: str
+    description: str = ""
+    valid_for: DurationField | None = None
+
+
+class AccessRole(Strict):
+    id: Slug
+    name: str
+    description: str = ""
+    trainings: tuple[str, ...] = ()
+
+
+class PlatformChannel(Strict):
+    slack: str | None = None
+
+
+class Channels(Strict):
+    admin: PlatformChannel = PlatformChannel()
+
+
+class Deadlines(Strict):
+    staff_verification: DurationField = Duration(5, Unit.BUSINESS_DAYS)
+    training: DurationField = Duration(14, Unit.DAYS)
+    first_login: DurationField = Duration(24, Unit.HOURS)
+
+
+class BusinessHours(Strict):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start >= self.end:
+            raise ValueError("business hours must start before they end")
+        return self
+
+
+def _parse_business_hours(value: object) -> object:
+    if isinstance(value, str):
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError(f"'{value}' is not a range such as '08:00-17:00'")
+        return {"start": start.strip(), "end": end.strip()}
+    return value
+
+
+DEFAULT_REQUESTER_ROLES = (
+    "Supervisor / Program Manager",
+    "Agency leadership (Director or above)",
+    "Agency Lead / Technical Administrator",
+)
+
+
+class Community(Strict):
+    community: str
+    timezone: str = "UTC"
+    holidays: str | None = Field(default=None, description="country code for public holidays")
+    closures: tuple[date, ...] = ()
+    business_hours: Annotated[BusinessHours, Field(validate_default=True)] = BusinessHours(
+        start=time(8), end=time(17)
+    )
+    cocs: tuple[CoC, ...]
+    admins: tuple[DirectoryPerson, ...]
+    people: tuple[DirectoryPerson, ...] = ()
+    channels: Channels = Channels()
+    agencies: tuple[Agency, ...]
+    trainings: tuple[Training, ...] = ()
+    access_roles: tuple[AccessRole, ...]
+    deadlines: Deadlines = Deadlines()
+    requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
+    free_mail_domains: tuple[str, ...] = ()
+
+    @field_validator("business_hours", mode="before")
+    @classmethod
+    def _business_hours(cls, value: object) -> object:
+        return _parse_business_hours(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        _unique("cocs", [c.id for c in self.cocs])
+        _unique("agencies", [a.id for a in self.agencies])
+        _unique("trainings", [t.id for t in self.trainings])
+        _unique("access_roles", [r.id for r in self.access_roles])
+        coc_ids = {c.id for c in self.cocs}
+        for agency in self.agencies:
+            if agency.coc not in coc_ids:
+                raise ValueError(f"agency '{agency.id}' names CoC '{agency.coc}', not in cocs")
+        training_ids = {t.id for t in self.trainings}
+        for role in self.access_roles:
+            missing = [t for t in role.trainings if t not in training_ids]
+            if missing:
+                raise ValueError(f"access role '{role.id}' needs unknown trainings {missing}")
+        return self
+
+    # Lookups used by the flows -------------------------------------------------------------
+
+    def agency(self, agency_id: str) -> Agency | None:
+        return next((a for a in self.agencies if a.id == agency_id), None)
+
+    def coc(self, coc_id: str) -> CoC | None:
+        return next((c for c in self.cocs if c.id == coc_id), None)
+
+    def access_role(self, role_id: str) -> AccessRole | None:
+        return next((r for r in self.access_roles if r.id == role_id), None)
+
+    def training(self, training_id: str) -> Training | None:
+        return next((t for t in self.trainings if t.id == training_id), None)
+
+    def is_admin(self, email: str) -> bool:
+        return any(a.email == email for a in self.admins)
+
+    def agencies_filed_for_by(self, email: str) -> list[Agency]:
+        return [a for a in self.agencies if a.may_file_requests(email)]
+
+    def participating_agencies(self) -> list[Agency]:
+        return [a for a in self.agencies if a.status is AgencyStatus.APPROVED]
+
+    def display_name(self, email: str) -> str:
+        """The directory's name for a person, or their e-mail when the file does not name them."""
+        for person in (*self.admins, *self.people):
+            if person.email == email:
+                return person.name
+        return email
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"{what}: id '{item}' appears twice")
+        seen.add(item)

@@ -1,0 +1,103 @@
+"""Shared fixtures: a real database per test on SQLite and on PostgreSQL, and a settable clock.
+
+PostgreSQL runs on the server at HMIS_BOT_TEST_POSTGRES_URL (default: the local one). It is
+skipped when unreachable, unless HMIS_BOT_REQUIRE_POSTGRES=1 (set by CI), where that fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from chatbot.directory import sync_directory
+from chatbot.policy import bundled_preset_path, load_community
+from chatbot.storage.database import Database
+from chatbot.storage.models import Base
+from chatbot.storage.schema import upgrade
+from flows.community import Community
+
+POSTGRES_URL = os.environ.get(
+    "HMIS_BOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("HMIS_BOT_REQUIRE_POSTGRES") == "1"
+
+# Monday 16 Nov 2026, 10:00 in Sacramento: a business day, inside business hours.
+START = datetime(2026, 11, 16, 18, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def community() -> Community:
+    return load_community(bundled_preset_path())
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated once, dropped at the end."""
+    admin_url = make_url(POSTGRES_URL)
+    conninfo = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"hmis_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (HMIS_BOT_REQUIRE_POSTGRES=1) but: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        db = Database(url)
+        upgrade(db.engine)
+        db.dispose()
+        yield url
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        db = Database(url)
+        upgrade(db.engine)
+        db.dispose()
+        return url
+    url: str = request.getfixturevalue("postgres_database")
+    db = Database(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.dispose()
+    return url
+
+
+@pytest.fixture
+def database(database_url: str, community: Community) -> Iterator[Database]:
+    db = Database(database_url)
+    with db.transaction() as session:
+        sync_directory(session, community)
+    yield db
+    db.dispose()

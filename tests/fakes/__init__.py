@@ -1,0 +1,1 @@
+"""Local fakes of the services the bot talks to, for end-to-end tests."""
