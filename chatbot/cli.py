@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from chatbot.audit_export import export_audit
+from chatbot.console_runner import run_demo, run_interactive
 from chatbot.directory import sync_directory
 from chatbot.policy import PolicyError, load_community
 from chatbot.server import create_app
@@ -49,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     check.set_defaults(run=_policy_check)
 
+    demo = commands.add_parser("demo", help="play the whole request lifecycle in the terminal")
+    demo.set_defaults(run=_demo)
+
+    console = commands.add_parser("console", help="act as anyone in the directory, in a terminal")
+    console.add_argument("--as", dest="email", required=True, metavar="EMAIL")
+    console.set_defaults(run=_console)
+
     audit = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
     export = audit_commands.add_parser("export", help="write the audit log to standard output")
@@ -86,4 +94,14 @@ def _policy_check(args: argparse.Namespace) -> int:
 def _audit_export(args: argparse.Namespace) -> int:
     db = Database(Settings().database_url)
     export_audit(db, sys.stdout, args.format, args.since)
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    run_demo()
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    run_interactive(args.email)
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -34,6 +35,8 @@ class SlackEventsHandler:
         if not self._verifier.is_valid_request(body, headers):
             log.info("refused a Slack request with a missing, wrong or stale signature")
             return web.json_response({"error": "invalid signature"}, status=401)
+        if not _well_formed(body):
+            return web.json_response({"error": "malformed request"}, status=400)
         try:
             bolt_request = AsyncBoltRequest(
                 body=body,
@@ -44,3 +47,18 @@ class SlackEventsHandler:
             return web.json_response({"error": "malformed request"}, status=400)
         bolt_response = await self._app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+
+def _well_formed(body: str) -> bool:
+    """A JSON object, or a form whose ``payload`` (if any) is a JSON object, as Slack sends."""
+    if body.startswith("{"):
+        return _is_json_object(body)
+    payload = parse_qs(body).get("payload")
+    return payload is None or (len(payload) == 1 and _is_json_object(payload[0]))
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

@@ -86,13 +86,12 @@ class CardRenderer:
             "Verification: that this staff member passed your agency's background check. "
             "Do not send any background-check details here."
         )
-        footer = (
-            f"Confirm by {self.when(request.verification_due)}."
-            if waiting
-            else f"Staff verification confirmed by {request.verified_by}."
-            if request.verified_by
-            else self._decision_line(request)
-        )
+        if waiting:
+            footer = f"Confirm by {self.when(request.verification_due)}."
+        elif request.verified_by:
+            footer = f"Confirmed by {self._community.display_name(request.verified_by)}."
+        else:
+            footer = self._decision_line(request)
         return Card(
             title=f"Staff verification for {draft.trainee_name}",
             summary=f"Please confirm the staff verification for {draft.trainee_name}.",
@@ -186,7 +185,7 @@ class CardRenderer:
         if not request.draft.needs_staff_verification:
             return "Attested by the direct supervisor when filing"
         if request.verified_by:
-            return f"Confirmed by {request.verified_by}"
+            return f"Confirmed by {self._community.display_name(request.verified_by)}"
         return f"Waiting for the supervisor (due {self.when(request.verification_due)})"
 
     def _training_facts(self, request: AccessRequest) -> tuple[Fact, ...]:

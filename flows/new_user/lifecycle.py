@@ -263,7 +263,7 @@ class NewUserFlow:
             if moved is not None:
                 return Notice("All trainings reported. HMIS will review and create your account.")
         else:
-            self._notify_all(updated)
+            self._notify_all(updated, cause=f"trained.{training_id}")
         training = self.community.training(training_id)
         return Notice(f"Thanks, {training.name if training else training_id} is recorded.")
 
@@ -414,7 +414,7 @@ class NewUserFlow:
                     {"from": request.state.value, "to": to_state.value},
                 )
             )
-        self._notify_all(moved)
+        self._notify_all(moved, cause=to_state.value)
         return moved
 
     def _lost_race(self, actor: Actor, request: AccessRequest, action: str) -> Notice:
@@ -433,7 +433,8 @@ class NewUserFlow:
         self.ledger.audit(AuditEvent(actor, action, "refused", request_id, {"reason": code}))
         return Notice(message)
 
-    def _notify_all(self, request: AccessRequest) -> None:
+    def _notify_all(self, request: AccessRequest, cause: str) -> None:
+        """Queue every involved audience's card; ``cause`` makes the dedupe key unique."""
         draft = request.draft
         audiences: list[tuple[Audience, str | None]] = [
             (Audience.ADMINS, None),
@@ -448,7 +449,10 @@ class NewUserFlow:
         for audience, email in audiences:
             self.ledger.notify(
                 Notification(
-                    request.id, audience, email, f"{request.id}:{audience.value}:v{request.version}"
+                    request.id,
+                    audience,
+                    email,
+                    f"{request.id}:{audience.value}:v{request.version}:{cause}",
                 )
             )
 

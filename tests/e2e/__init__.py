@@ -1,0 +1,1 @@
+"""End-to-end tests: signed HTTP requests into the running server, a fake Slack Web API out."""

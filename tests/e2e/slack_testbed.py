@@ -1,0 +1,276 @@
+"""Drives the running bot the way Slack does: signed slash commands, interactivity payloads and
+events over HTTP, with the bot's Web API calls answered by the local FakeSlack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+
+from chatbot.server import STATE, create_app
+from chatbot.settings import Settings
+from chatbot.storage.models import OutboxRow
+from flows.community import Community
+from tests.conftest import Clock
+from tests.fakes.slack_web_api import FakeSlack
+from tests.requests import (
+    ADMIN,
+    APPLYING_LEAD,
+    LEAD,
+    OUTSIDER,
+    SECOND_ADMIN,
+    SUPERVISOR,
+    TRAINEE,
+)
+
+SIGNING_SECRET = "test-signing-secret"
+TOKEN = "xoxb-test"
+ADMIN_CHANNEL = "C0ADMIN001"
+
+USERS = {
+    LEAD: "ULEAD",
+    SUPERVISOR: "USUP",
+    TRAINEE: "UTRAINEE",
+    ADMIN: "UADMIN",
+    SECOND_ADMIN: "UADMIN2",
+    APPLYING_LEAD: "UDELTA",
+    OUTSIDER: "UOUTSIDER",
+}
+NO_EMAIL_USER = "UNOEMAIL"
+
+
+def dm(email: str) -> str:
+    """The DM channel id FakeSlack gives a user, as Slack does for chat.postMessage to a user."""
+    return "D" + USERS[email]
+
+
+@dataclass
+class SlackTestbed:
+    fake: FakeSlack
+    http: TestClient
+    clock: Clock
+    _counter: count[int]
+
+    # Requests Slack sends -----------------------------------------------------------------
+
+    def signed(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
+        return {
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        response = await self.http.post(
+            "/slack/events",
+            data=body.encode(),
+            headers=headers if headers is not None else self.signed(body),
+        )
+        return response.status, await response.text()
+
+    async def command(self, email: str, text: str = "") -> tuple[int, str]:
+        user = USERS.get(email, email)
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": "T1",
+                "team_domain": "test",
+                "channel_id": "C0GENERAL",
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/hmis-access",
+                "text": text,
+                "api_app_id": "A1",
+                "response_url": self.fake.response_url(f"command-{next(self._counter)}"),
+                "trigger_id": self.fake.issue_trigger_id(),
+            }
+        )
+        return await self.post(body)
+
+    async def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def submit(
+        self, email: str, view: dict[str, Any], values: dict[str, str | list[str] | None]
+    ) -> dict[str, Any]:
+        submitted = {**view, "state": {"values": state_values(view, values)}}
+        status, text = await self.interact(
+            {
+                "type": "view_submission",
+                "team": {"id": "T1"},
+                "api_app_id": "A1",
+                "user": {"id": USERS.get(email, email)},
+                "view": submitted,
+            }
+        )
+        assert status == 200, text
+        return json.loads(text) if text else {}
+
+    async def click(
+        self, email: str, channel: str, ts: str, label: str, value: str | None = None
+    ) -> tuple[int, str]:
+        message = self.fake.message(channel, ts)
+        button = find_button(message["blocks"], label)
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "api_app_id": "A1",
+            "user": {"id": USERS.get(email, email)},
+            "trigger_id": self.fake.issue_trigger_id(),
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel},
+            "channel": {"id": channel},
+            "message": {**message, "ts": ts},
+            "response_url": self.fake.response_url(f"click-{next(self._counter)}"),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "actions",
+                    "value": value or button["value"],
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return await self.interact(payload)
+
+    async def event(self, event: dict[str, Any]) -> tuple[int, str]:
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event": event,
+                "event_id": f"Ev{next(self._counter)}",
+                "event_time": int(time.time()),
+            }
+        )
+        headers = self.signed(body) | {"Content-Type": "application/json"}
+        return await self.post(body, headers)
+
+    # Waiting for the bot --------------------------------------------------------------------
+
+    async def settle(self) -> None:
+        """Wait until post-ack work and the outbox are done (the bot's calls stop changing)."""
+        runtime = self.http.server.app[STATE].runtime
+        assert runtime is not None
+        quiet, seen = 0, -1
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            pending = await asyncio.to_thread(_pending_rows, runtime.db)
+            calls = len(self.fake.calls) + len(self.fake.responses)
+            quiet = quiet + 1 if (pending == 0 and calls == seen) else 0
+            seen = calls
+            if quiet >= 5:
+                return
+        raise AssertionError("the bot did not settle within 5 seconds")
+
+    # Reading what the bot showed ------------------------------------------------------------
+
+    def last_card(self, channel: str) -> tuple[str, dict[str, Any]]:
+        messages = self.fake.messages_in(channel)
+        assert messages, f"nothing was posted in {channel}"
+        return messages[-1]["ts"], messages[-1]
+
+    def last_response_text(self) -> str:
+        return str(self.fake.responses[-1]["text"])
+
+
+def _pending_rows(db: Any) -> int:
+    with db.transaction() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
+            )
+            or 0
+        )
+
+
+def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return dict(element)
+    labels = [
+        e["text"]["text"]
+        for b in blocks
+        for e in b.get("elements", [])
+        if e.get("type") == "button"
+    ]
+    raise AssertionError(f"no button {label!r}; the card has {labels}")
+
+
+def card_text(message: dict[str, Any]) -> str:
+    """Everything a person reads on a card, flattened for assertions."""
+    return json.dumps(message.get("blocks", []), ensure_ascii=False)
+
+
+def state_values(
+    view: dict[str, Any], answers: dict[str, str | list[str] | None]
+) -> dict[str, Any]:
+    """What Slack sends as ``view.state.values`` for these answers, for the modal's elements."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input" or block["block_id"] not in answers:
+            continue
+        answer = answers[block["block_id"]]
+        element = block["element"]
+        kind = element["type"]
+        if kind in ("plain_text_input", "email_text_input"):
+            state = {"value": answer}
+        elif kind in ("checkboxes", "multi_static_select"):
+            chosen = answer if isinstance(answer, list) else []
+            state = {
+                "selected_options": [
+                    {"value": v, "text": {"type": "plain_text", "text": v}} for v in chosen
+                ]
+            }
+        else:
+            state = {
+                "selected_option": {
+                    "value": answer,
+                    "text": {"type": "plain_text", "text": str(answer)},
+                }
+                if answer
+                else None
+            }
+        values[block["block_id"]] = {element["action_id"]: {"type": kind, **state}}
+    return values
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str, community: Community, clock: Clock
+) -> AsyncIterator[SlackTestbed]:
+    fake = FakeSlack(token=TOKEN)
+    api_url = await fake.start()
+    for email, user_id in USERS.items():
+        fake.add_user(user_id, email, community.display_name(email))
+    fake.add_user(NO_EMAIL_USER, None, "No Email")
+    fake.add_channel(ADMIN_CHANNEL)
+    fake.add_channel("C0GENERAL")
+    settings = Settings(
+        HMIS_BOT_DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=api_url,
+    )
+    http = TestClient(TestServer(create_app(settings, clock, community)))
+    await http.start_server()
+    try:
+        yield SlackTestbed(fake, http, clock, count(1))
+    finally:
+        await http.close()
+        await fake.stop()
