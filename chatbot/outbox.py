@@ -1,8 +1,9 @@
-"""Delivers outbox rows: renders each card from the database and posts or updates it.
+"""Delivers outbox rows: renders each card and posts it, or updates the one posted before.
 
-Rows for the same card are coalesced (the render is always the latest truth), deliveries are
-claimed with a compare-and-set lease so several replicas can run dispatchers, and failures are
-retried with exponential backoff.
+Live cards are rendered from the database at delivery time, so rows for the same card are
+coalesced (the render is always the latest truth). Deliveries are claimed with a
+compare-and-set lease so several replicas can run dispatchers, and failures are retried with
+exponential backoff; a person the platform cannot reach is reported to the admins.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chatbot import metrics
 from chatbot.storage.database import Database
-from chatbot.storage.ledger import Clock, SqlLedger
+from chatbot.storage.ledger import Clock
 from chatbot.storage.models import MessageRef as MessageRefRow
 from chatbot.storage.models import OutboxRow
-from flows.model import AccessRequest, Audience, Platform
-from flows.new_user.cards import CardRenderer
+from flows.model import Platform
 from flows.ports import (
     AdminChannel,
     DeliveryError,
@@ -31,7 +32,7 @@ from flows.ports import (
     PersonRecipient,
     Recipient,
 )
-from flows.ui import Card
+from flows.ui import Card, card_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -50,28 +51,45 @@ class Status:
     FAILED = "failed"
 
 
+class LiveCards(Protocol):
+    """Renders a subject's current card for an audience from the database, or None if gone."""
+
+    def render(self, session: Session, subject_id: str, audience: str) -> Card | None: ...
+
+
+@dataclass(frozen=True)
+class _CardKey:
+    platform: str
+    subject_kind: str
+    subject_id: str
+    audience: str
+
+
 @dataclass(frozen=True)
 class _Job:
     row_id: int
-    platform: Platform
-    request: AccessRequest
-    audience: Audience
+    key: _CardKey
+    card: Card
     recipient: Recipient
     ref: MessageRef | None
-    covers_up_to: int  # later rows for this card were queued after the render; they stay pending
+    covers_up_to: int  # rows for this card queued after the render stay pending
     attempts: int
+
+    @property
+    def platform(self) -> Platform:
+        return Platform(self.key.platform)
 
 
 class OutboxDispatcher:
     def __init__(
         self,
         db: Database,
-        renderer: CardRenderer,
+        live_cards: Mapping[str, LiveCards],
         messengers: Mapping[Platform, Messenger],
         clock: Clock,
     ) -> None:
         self._db = db
-        self._renderer = renderer
+        self._live_cards = live_cards
         self._messengers = messengers
         self._clock = clock
         self._wake = asyncio.Event()
@@ -81,8 +99,7 @@ class OutboxDispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            delivered = await self.deliver_due()
-            if delivered:
+            if await self.deliver_due():
                 continue
             self._wake.clear()
             waits = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
@@ -101,39 +118,20 @@ class OutboxDispatcher:
 
     async def _deliver(self, job: _Job) -> None:
         messenger = self._messengers.get(job.platform)
-        card = self._renderer.render(job.request, job.audience)
         try:
             if messenger is None:
                 raise DeliveryError(f"{job.platform} is not enabled", permanent=True)
             ref = job.ref
             if ref is None:
-                ref = await messenger.post(job.recipient, card)
+                ref = await messenger.post(job.recipient, job.card)
             else:
-                await messenger.update(ref, card)
+                await messenger.update(ref, job.card)
         except DeliveryError as error:
             await asyncio.to_thread(self._record_failure, job, error)
             if error.permanent and isinstance(job.recipient, PersonRecipient) and messenger:
-                await self._report_unreachable(messenger, job, error)
+                await _report_unreachable(messenger, job, error)
             return
         await asyncio.to_thread(self._record_success, job, ref)
-
-    async def _report_unreachable(
-        self, messenger: Messenger, job: _Job, error: DeliveryError
-    ) -> None:
-        assert isinstance(job.recipient, PersonRecipient)
-        card = Card(
-            title="Could not reach a person",
-            summary=f"Could not deliver to {job.recipient.email} on {job.platform.value}.",
-            text=(
-                f"Request #{job.request.id}: the {job.audience.value} message for "
-                f"{job.recipient.email} could not be delivered on {job.platform.value} "
-                f"({error.reason}). Please contact them another way."
-            ),
-        )
-        try:
-            await messenger.post(AdminChannel(), card)
-        except DeliveryError as second:
-            log.error("could not report undeliverable message to admins: %s", second.reason)
 
     def _claim_due(self) -> list[_Job]:
         now = self._clock()
@@ -149,53 +147,52 @@ class OutboxDispatcher:
                 .limit(BATCH)
             ).all()
             claimed: list[_Job] = []
-            seen_cards: set[tuple[str, int, str]] = set()
+            seen: set[_CardKey] = set()
             for row in candidates:
-                card_key = (row.platform, row.request_id, row.audience)
-                if card_key in seen_cards or not _claim(session, row, now):
+                key = _CardKey(row.platform, row.subject_kind, row.subject_id, row.audience)
+                if key in seen or not _claim(session, row, now):
                     continue
-                seen_cards.add(card_key)
-                job = self._job(session, row)
+                seen.add(key)
+                job = self._job(session, row, key)
                 if job is not None:
                     claimed.append(job)
             return claimed
 
-    def _job(self, session: Session, row: OutboxRow) -> _Job | None:
-        request = SqlLedger(session, self._clock, ()).get_request(row.request_id)
-        if request is None:
-            row.status, row.last_error = Status.FAILED, "request no longer exists"
+    def _job(self, session: Session, row: OutboxRow, key: _CardKey) -> _Job | None:
+        card = self._card(session, row)
+        if card is None:
+            row.status, row.last_error = Status.FAILED, "nothing to render: the subject is gone"
             return None
-        ref_row = session.get(MessageRefRow, (row.platform, row.request_id, row.audience))
+        ref_row = session.get(
+            MessageRefRow, (key.platform, key.subject_kind, key.subject_id, key.audience)
+        )
         latest = session.scalar(
             select(func.max(OutboxRow.id)).where(
-                OutboxRow.platform == row.platform,
-                OutboxRow.request_id == row.request_id,
-                OutboxRow.audience == row.audience,
-                OutboxRow.status == Status.PENDING,
+                *_same_card(key), OutboxRow.status == Status.PENDING
             )
         )
         recipient: Recipient = (
             PersonRecipient(row.recipient_email) if row.recipient_email else AdminChannel()
         )
-        return _Job(
-            row.id,
-            Platform(row.platform),
-            request,
-            Audience(row.audience),
-            recipient,
-            MessageRef(ref_row.channel, ref_row.message_id) if ref_row else None,
-            latest or row.id,
-            row.attempts,
-        )
+        ref = MessageRef(ref_row.channel, ref_row.message_id) if ref_row else None
+        return _Job(row.id, key, card, recipient, ref, latest or row.id, row.attempts)
+
+    def _card(self, session: Session, row: OutboxRow) -> Card | None:
+        if row.payload is not None:
+            return card_from_dict(row.payload)
+        source = self._live_cards.get(row.subject_kind)
+        return source.render(session, row.subject_id, row.audience) if source else None
 
     def _record_success(self, job: _Job, ref: MessageRef) -> None:
         now = self._clock()
+        key = job.key
         with self._db.transaction() as session:
             session.merge(
                 MessageRefRow(
-                    platform=job.platform.value,
-                    request_id=job.request.id,
-                    audience=job.audience.value,
+                    platform=key.platform,
+                    subject_kind=key.subject_kind,
+                    subject_id=key.subject_id,
+                    audience=key.audience,
                     channel=ref.channel,
                     message_id=ref.message_id,
                 )
@@ -208,16 +205,15 @@ class OutboxDispatcher:
             session.execute(
                 update(OutboxRow)
                 .where(
-                    OutboxRow.platform == job.platform.value,
-                    OutboxRow.request_id == job.request.id,
-                    OutboxRow.audience == job.audience.value,
+                    *_same_card(key),
                     OutboxRow.status == Status.PENDING,
                     OutboxRow.id <= job.covers_up_to,
                     OutboxRow.id != job.row_id,
+                    OutboxRow.payload.is_(None),
                 )
                 .values(status=Status.SUPERSEDED, sent_at=now)
             )
-        metrics.OUTBOX_DELIVERIES.labels(job.platform.value, "sent").inc()
+        metrics.OUTBOX_DELIVERIES.labels(key.platform, "sent").inc()
 
     def _record_failure(self, job: _Job, error: DeliveryError) -> None:
         now = self._clock()
@@ -239,7 +235,33 @@ class OutboxDispatcher:
                     next_attempt_at=now + _backoff(job.attempts),
                 )
             )
-        metrics.OUTBOX_DELIVERIES.labels(job.platform.value, "failed" if give_up else "retry").inc()
+        metrics.OUTBOX_DELIVERIES.labels(job.key.platform, "failed" if give_up else "retry").inc()
+
+
+def _same_card(key: _CardKey) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OutboxRow.platform == key.platform,
+        OutboxRow.subject_kind == key.subject_kind,
+        OutboxRow.subject_id == key.subject_id,
+        OutboxRow.audience == key.audience,
+    )
+
+
+async def _report_unreachable(messenger: Messenger, job: _Job, error: DeliveryError) -> None:
+    assert isinstance(job.recipient, PersonRecipient)
+    email, platform = job.recipient.email, job.platform.value
+    card = Card(
+        title="Could not reach a person",
+        summary=f"Could not deliver a message to {email} on {platform}.",
+        text=(
+            f'The message "{job.card.title}" for {email} could not be delivered on {platform} '
+            f"({error.reason}). Please contact them another way."
+        ),
+    )
+    try:
+        await messenger.post(AdminChannel(), card)
+    except DeliveryError as second:
+        log.error("could not report an undeliverable message to admins: %s", second.reason)
 
 
 def _claim(session: Session, row: OutboxRow, now: datetime) -> bool:

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 from chatbot.community_calendar import business_calendar
 from chatbot.outbox import OutboxDispatcher
+from chatbot.request_cards import RequestCards
 from chatbot.service import BotService
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from flows.community import Community
 from flows.model import Platform
-from flows.new_user.cards import CardRenderer
+from flows.new_user.cards import REQUEST_SUBJECT, CardRenderer
 from flows.ports import Messenger
 
 
@@ -38,7 +39,8 @@ def build_runtime(
 ) -> Runtime:
     calendar = business_calendar(community)
     db = Database(settings.database_url)
-    dispatcher = OutboxDispatcher(db, CardRenderer(community, calendar), messengers, clock)
+    live_cards = {REQUEST_SUBJECT: RequestCards(CardRenderer(community, calendar), clock)}
+    dispatcher = OutboxDispatcher(db, live_cards, messengers, clock)
     service = BotService(
         db, community, calendar, clock, tuple(messengers), on_commit=dispatcher.wake
     )

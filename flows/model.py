@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from flows.ui import Card
+
 
 class Platform(StrEnum):
     SLACK = "slack"
@@ -134,12 +136,21 @@ class Audience(StrEnum):
 
 @dataclass(frozen=True)
 class Notification:
-    """An outbox entry: render the audience's card for a request and post or update it."""
+    """An outbox entry, posted or updated in place per (subject, audience).
 
-    request_id: int
-    audience: Audience
+    Without ``card``, the subject's live card for the audience is rendered from the database
+    at delivery time, so a missed update heals itself; with ``card``, that fixed message is
+    sent. ``recipient_email`` None means the community's admin channel. ``not_before`` holds
+    a nudge until business hours.
+    """
+
+    subject_kind: str
+    subject_id: str
+    audience: str
     recipient_email: str | None
     dedupe_key: str
+    card: Card | None = None
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -138,3 +139,33 @@ class CardList:
     title: str
     empty_text: str
     cards: tuple[Card, ...] = field(default=())
+
+
+def card_to_dict(card: Card) -> dict[str, Any]:
+    """A card as JSON-ready data, for fixed messages stored in the outbox."""
+    return {
+        "title": card.title,
+        "summary": card.summary,
+        "facts": [[f.label, f.value] for f in card.facts],
+        "text": card.text,
+        "links": [list(link) for link in card.links],
+        "buttons": [[b.label, b.command.encode(), b.style.value] for b in card.buttons],
+        "footer": card.footer,
+    }
+
+
+def card_from_dict(data: dict[str, Any]) -> Card:
+    buttons = []
+    for label, encoded, style in data.get("buttons", []):
+        command = ActionCommand.decode(encoded)
+        if command is not None:
+            buttons.append(Button(label, command, ButtonStyle(style)))
+    return Card(
+        title=data["title"],
+        summary=data["summary"],
+        facts=tuple(Fact(label, value) for label, value in data.get("facts", [])),
+        text=data.get("text", ""),
+        links=tuple((name, url) for name, url in data.get("links", [])),
+        buttons=tuple(buttons),
+        footer=data.get("footer", ""),
+    )

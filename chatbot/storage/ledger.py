@@ -28,6 +28,7 @@ from flows.model import (
     TrainingReport,
     Transition,
 )
+from flows.ui import card_to_dict
 
 Clock = Callable[[], datetime]
 
@@ -223,12 +224,14 @@ class SqlLedger:
                 OutboxRow(
                     dedupe_key=key,
                     platform=platform.value,
-                    request_id=notification.request_id,
-                    audience=notification.audience.value,
+                    subject_kind=notification.subject_kind,
+                    subject_id=notification.subject_id,
+                    audience=notification.audience,
                     recipient_email=notification.recipient_email,
+                    payload=card_to_dict(notification.card) if notification.card else None,
                     status="pending",
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=notification.not_before or now,
                     created_at=now,
                 )
             )

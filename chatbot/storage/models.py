@@ -192,13 +192,16 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_card", "platform", "subject_kind", "subject_id", "audience"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(16))
-    request_id: Mapped[int] = mapped_column(Integer)
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
     audience: Mapped[str] = mapped_column(String(32))
     recipient_email: Mapped[str | None] = mapped_column(String(254))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
@@ -209,11 +212,12 @@ class OutboxRow(Base):
 
 
 class MessageRef(Base):
-    """Where a request's card for one audience was posted, so later changes update it in place."""
+    """Where a subject's card for one audience was posted, so changes update it in place."""
 
     __tablename__ = "message_refs"
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    request_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     audience: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(128))

@@ -11,6 +11,7 @@ from flows.model import AccessRequest, Audience, RequestState
 from flows.ui import ActionCommand, Button, ButtonStyle, Card, Fact
 
 FLOW = "new_user"
+REQUEST_SUBJECT = "request"  # outbox subject kind for a request's live cards
 
 STATE_LABELS = {
     RequestState.SUBMITTED: "Submitted",

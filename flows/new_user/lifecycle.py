@@ -22,7 +22,7 @@ from flows.model import (
     RequestState,
     Transition,
 )
-from flows.new_user.cards import FLOW, STATE_LABELS, CardRenderer
+from flows.new_user.cards import FLOW, REQUEST_SUBJECT, STATE_LABELS, CardRenderer
 from flows.new_user.form import F, deny_form, request_form
 from flows.new_user.validation import NOT_LISTED_MESSAGE, validate_request
 from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
@@ -449,10 +449,11 @@ class NewUserFlow:
         for audience, email in audiences:
             self.ledger.notify(
                 Notification(
-                    request.id,
-                    audience,
+                    REQUEST_SUBJECT,
+                    str(request.id),
+                    audience.value,
                     email,
-                    f"{request.id}:{audience.value}:v{request.version}:{cause}",
+                    f"request:{request.id}:{audience.value}:v{request.version}:{cause}",
                 )
             )
 

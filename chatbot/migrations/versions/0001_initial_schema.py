@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:09:33.893577
+Create Date: 2026-11-23 15:18:46.839699
 """
 
 from collections.abc import Sequence
@@ -113,20 +113,25 @@ def upgrade() -> None:
     op.create_table(
         "message_refs",
         sa.Column("platform", sa.String(length=16), nullable=False),
-        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("subject_kind", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=128), nullable=False),
         sa.Column("audience", sa.String(length=32), nullable=False),
         sa.Column("channel", sa.String(length=128), nullable=False),
         sa.Column("message_id", sa.String(length=128), nullable=False),
-        sa.PrimaryKeyConstraint("platform", "request_id", "audience", name=op.f("pk_message_refs")),
+        sa.PrimaryKeyConstraint(
+            "platform", "subject_kind", "subject_id", "audience", name=op.f("pk_message_refs")
+        ),
     )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
-        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("subject_kind", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=128), nullable=False),
         sa.Column("audience", sa.String(length=32), nullable=False),
         sa.Column("recipient_email", sa.String(length=254), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
@@ -138,6 +143,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_card", ["platform", "subject_kind", "subject_id", "audience"], unique=False
+        )
         batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
 
     op.create_table(
@@ -225,6 +233,7 @@ def downgrade() -> None:
     op.drop_table("people")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index("ix_outbox_card")
 
     op.drop_table("outbox")
     op.drop_table("message_refs")
