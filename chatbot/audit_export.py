@@ -25,10 +25,10 @@ COLUMNS = (
 )
 
 
-def export_audit(db: Database, out: TextIO, fmt: str, since: str | None) -> None:
+def export_audit(db: Database, out: TextIO, fmt: str, since: date | None) -> None:
     query = select(AuditEventRow).order_by(AuditEventRow.id)
     if since:
-        start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC)
+        start = datetime.combine(since, datetime.min.time(), UTC)
         query = query.where(AuditEventRow.at >= start)
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from chatbot.audit_export import export_audit
 from chatbot.console_runner import run_demo, run_interactive
 from chatbot.directory import sync_directory
 from chatbot.policy import PolicyError, load_community
-from chatbot.server import create_app
+from chatbot.server import SchemaNotReadyError, create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.schema import upgrade
@@ -27,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except PolicyError as error:
+    except (PolicyError, SchemaNotReadyError) as error:
         sys.stderr.write(f"{error}\n")
         return 2
 
@@ -60,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
     export = audit_commands.add_parser("export", help="write the audit log to standard output")
-    export.add_argument("--since", help="only events on or after this date (YYYY-MM-DD)")
+    export.add_argument(
+        "--since", type=date.fromisoformat, help="only events on or after this date (YYYY-MM-DD)"
+    )
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.set_defaults(run=_audit_export)
     return parser

@@ -42,7 +42,12 @@ def bundled_preset_path(name: str = BUNDLED_PRESET) -> Path:
 
 
 def load_community(path: Path) -> Community:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PolicyError(
+            str(path), [PolicyProblem("", None, error.strerror or str(error))]
+        ) from None
     return parse_community(text, str(path))
 
 

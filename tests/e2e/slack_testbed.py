@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
@@ -169,7 +170,7 @@ class SlackTestbed:
         quiet, seen = 0, -1
         for _ in range(500):
             await asyncio.sleep(0.01)
-            pending = await asyncio.to_thread(_pending_rows, runtime.db)
+            pending = await asyncio.to_thread(_due_rows, runtime.db, self.clock.now)
             calls = len(self.fake.calls) + len(self.fake.responses)
             quiet = quiet + 1 if (pending == 0 and calls == seen) else 0
             seen = calls
@@ -188,14 +189,11 @@ class SlackTestbed:
         return str(self.fake.responses[-1]["text"])
 
 
-def _pending_rows(db: Any) -> int:
+def _due_rows(db: Any, now: datetime) -> int:
+    due = select(func.count()).select_from(OutboxRow)
+    due = due.where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now)
     with db.transaction() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
-            )
-            or 0
-        )
+        return int(session.scalar(due) or 0)
 
 
 def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
