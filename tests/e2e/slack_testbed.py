@@ -147,6 +147,33 @@ class SlackTestbed:
         }
         return await self.interact(payload)
 
+    async def click_in_home(self, email: str, label: str) -> tuple[int, str]:
+        """Press a button on the person's App Home tab (Slack sends no response_url there)."""
+        user = USERS[email]
+        home = self.fake.home_view(user)
+        assert home is not None, f"no Home tab published for {email}"
+        button = find_button(home["blocks"], label)
+        return await self.interact(
+            {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "api_app_id": "A1",
+                "user": {"id": user},
+                "trigger_id": self.fake.issue_trigger_id(),
+                "container": {"type": "view", "view_id": "VHOME"},
+                "view": home,
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": button["action_id"],
+                        "block_id": "actions",
+                        "value": button["value"],
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+        )
+
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         body = json.dumps(
             {

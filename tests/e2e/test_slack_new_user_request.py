@@ -277,3 +277,27 @@ def find_value(message: dict[str, Any], label: str) -> str:
             if element.get("type") == "button" and element["text"]["text"] == label:
                 return str(element["value"])
     raise AssertionError(label)
+
+
+async def test_admins_approve_from_the_app_home_queue(
+    slack: SlackTestbed, database: Database
+) -> None:
+    await reach_approval(slack)
+    await slack.event(
+        {
+            "type": "app_home_opened",
+            "user": USERS[ADMIN],
+            "tab": "home",
+            "channel": "D0HOME",
+            "event_ts": str(time.time()),
+        }
+    )
+    await slack.settle()
+    await slack.click_in_home(ADMIN, "Approve")
+    await slack.settle()
+    assert stored_states(database) == ["approved"]
+    assert "approved" in slack.fake.dm_messages(USERS[ADMIN])[-1]["text"]
+    home = json.dumps(slack.fake.home_view(USERS[ADMIN]))
+    assert "Account created in HMIS" in home, "the Home tab is republished after the click"
+    _, card = slack.last_card(ADMIN_CHANNEL)
+    assert "Approved by HMIS Help Desk" in card_text(card)
