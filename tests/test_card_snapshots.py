@@ -108,7 +108,7 @@ def check(name: str, payload: object) -> None:
 def test_request_cards(community: Community, state: str, audience: Audience) -> None:
     renderer = CardRenderer(community, business_calendar(community))
     message = card_message(renderer.render(STATES[state], audience))
-    assert blocks_problems(message["blocks"]) == []
+    assert blocks_problems(message["blocks"], 50, "/blocks") == []
     check(f"card-{state}-{audience.value}", message)
 
 
