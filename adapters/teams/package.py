@@ -1,0 +1,103 @@
+"""The Teams app package: manifest.json and its two icons in a zip, ready to upload to Teams
+(Apps -> Manage your apps -> Upload an app) or to the Teams admin center."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zipfile
+import zlib
+from typing import Any
+
+from adapters.teams.bot import COMMANDS
+
+MANIFEST_SCHEMA = (
+    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json"
+)
+MANIFEST_VERSION = "1.19"
+ACCENT = (0x1F, 0x4E, 0x79)  # the Slack manifest's background colour, #1f4e79
+COLOR_ICON = 192  # Teams: a full-colour 192x192 icon ...
+OUTLINE_ICON = 32  # ... and a 32x32 white-on-transparent outline icon
+
+
+def manifest(bot_id: str, domain: str, version: str) -> dict[str, Any]:
+    site = f"https://{domain}"
+    return {
+        "$schema": MANIFEST_SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": version,
+        "id": bot_id,
+        "developer": {
+            "name": "HMIS lead",
+            "websiteUrl": site,
+            "privacyUrl": f"{site}/privacy",
+            "termsOfUseUrl": f"{site}/terms",
+        },
+        "name": {"short": "HMIS Access", "full": "HMIS Access Bot"},
+        "description": {
+            "short": "HMIS New User Access Requests, verification and approvals.",
+            "full": (
+                "Supervisors file HMIS New User Access Requests with hmis-access. The bot asks "
+                "the supervisor to confirm the staff verification, sends the new user their "
+                "trainings and deadline, and puts Approve / Deny cards in the HMIS admin "
+                "channel. Every step is audited. It never handles client data, passwords or "
+                "background-check contents."
+            ),
+        },
+        "icons": {"color": "color.png", "outline": "outline.png"},
+        "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
+        "bots": [
+            {
+                "botId": bot_id,
+                "scopes": ["personal", "team"],
+                "isNotificationOnly": False,
+                "supportsFiles": False,
+                "commandLists": [
+                    {
+                        "scopes": ["personal", "team"],
+                        "commands": [
+                            {"title": title, "description": description}
+                            for title, description in COMMANDS
+                        ],
+                    }
+                ],
+            }
+        ],
+        "permissions": ["identity", "messageTeamMembers"],
+        "validDomains": [domain],
+    }
+
+
+def app_package(bot_id: str, domain: str, version: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest(bot_id, domain, version), indent=2))
+        archive.writestr("color.png", png(COLOR_ICON, (*ACCENT, 255)))
+        archive.writestr("outline.png", png(OUTLINE_ICON, (255, 255, 255, 255), ring=True))
+    return buffer.getvalue()
+
+
+def png(size: int, rgba: tuple[int, int, int, int], ring: bool = False) -> bytes:
+    """A square RGBA PNG: filled, or (``ring``) a transparent square with a 2-pixel frame."""
+    clear = bytes(4)
+    rows = b""
+    for y in range(size):
+        pixels = [bytes(rgba) if not ring or _on_frame(x, y, size) else clear for x in range(size)]
+        rows += b"\x00" + b"".join(pixels)
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(rows))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _on_frame(x: int, y: int, size: int) -> bool:
+    return min(x, y) < 2 or max(x, y) >= size - 2
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    checksum = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)

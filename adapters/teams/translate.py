@@ -1,0 +1,82 @@
+"""Bot Framework activity payloads in, neutral values out: the only place that reads them.
+
+A submitted form carries an envelope (which form, its context, how it was opened, which inputs
+are lists) next to the inputs Teams merges into the action data. Nothing in it is trusted: the
+flows re-validate every value and re-check the person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flows.ports import FormValues
+from flows.ui import ActionCommand
+
+FORM_KEY = "hmis_form"  # the envelope's key in Action.Execute / Action.Submit data
+COMMAND_KEY = "command"  # a button's encoded ActionCommand in its action data
+FORM_VERB = "form.submit"  # Action.Execute verb of every form's submit button
+OPENED_BY_COMMAND = "command"  # the request form opens from the typed command
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FormEnvelope:
+    """What a form's submit button sends back besides the inputs.
+
+    ``opener`` re-opens the same form to show field errors next to the values: either
+    ``OPENED_BY_COMMAND`` or the encoded button command that opened it (e.g. Deny).
+    """
+
+    form_id: str
+    context: str
+    opener: str
+    lists: tuple[str, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            FORM_KEY: {
+                "id": self.form_id,
+                "context": self.context,
+                "opener": self.opener,
+                "lists": list(self.lists),
+            }
+        }
+
+
+def command_words(text: str | None) -> list[str]:
+    """A typed command without the bot's @mention, lower-cased and split into words."""
+    return _MENTION.sub(" ", text or "").strip().lower().split()
+
+
+def envelope(data: object) -> FormEnvelope | None:
+    raw = data.get(FORM_KEY) if isinstance(data, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    form_id, context, opener = raw.get("id"), raw.get("context", ""), raw.get("opener", "")
+    lists = raw.get("lists", [])
+    if not (isinstance(form_id, str) and isinstance(context, str) and isinstance(opener, str)):
+        return None
+    names = tuple(n for n in lists if isinstance(n, str)) if isinstance(lists, list) else ()
+    return FormEnvelope(form_id, context, opener, names)
+
+
+def form_values(data: dict[str, Any], lists: tuple[str, ...]) -> FormValues:
+    """The inputs of a submitted card: Teams joins a multi-select's choices with commas."""
+    values: dict[str, str | list[str] | None] = {}
+    for key, value in data.items():
+        if key in (FORM_KEY, "msteams") or not isinstance(value, str):
+            continue
+        values[key] = [v for v in value.split(",") if v] if key in lists else value
+    return values
+
+
+def action_command(data: object) -> ActionCommand | None:
+    value = data.get(COMMAND_KEY) if isinstance(data, dict) else None
+    return ActionCommand.decode(value) if isinstance(value, str) else None
+
+
+def channel_id(conversation_id: str) -> str:
+    """A channel's id from a conversation id, which names the thread after ``;messageid=``."""
+    return conversation_id.split(";", 1)[0]

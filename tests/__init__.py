@@ -1,0 +1,1 @@
+"""The test suite (a package, so tests/requests.py cannot shadow the requests library)."""
