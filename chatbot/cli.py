@@ -14,11 +14,13 @@ from aiohttp import web
 from chatbot.audit_export import export_audit
 from chatbot.console_runner import run_demo, run_interactive
 from chatbot.directory import sync_directory
+from chatbot.nudge_commands import run_login_import, run_sweep
 from chatbot.policy import PolicyError, load_community
 from chatbot.server import SchemaNotReadyError, create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.schema import upgrade
+from chatbot.teams import add_teams_commands
 
 log = logging.getLogger("hmis-bot")
 
@@ -66,6 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.set_defaults(run=_audit_export)
+
+    sweep = commands.add_parser("sweep", help="run every scheduled nudge once and exit")
+    sweep.add_argument(
+        "--now", help="sweep as of this ISO 8601 moment (default: now; no offset: community time)"
+    )
+    sweep.add_argument("--dry-run", action="store_true", help="print what would be sent only")
+    sweep.set_defaults(run=_sweep)
+
+    imports = commands.add_parser("import", help="import reports exported from HMIS")
+    import_commands = imports.add_subparsers(required=True, metavar="REPORT")
+    logins = import_commands.add_parser("logins", help="last logins from a login report (CSV)")
+    logins.add_argument("file", type=Path)
+    logins.set_defaults(run=_import_logins)
+    add_teams_commands(commands)
     return parser
 
 
@@ -108,3 +124,11 @@ def _demo(_args: argparse.Namespace) -> int:
 def _console(args: argparse.Namespace) -> int:
     run_interactive(args.email)
     return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    return run_sweep(Settings(), args.now, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr)
+
+
+def _import_logins(args: argparse.Namespace) -> int:
+    return run_login_import(Settings(), args.file, sys.stdout, sys.stderr)

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chatbot import metrics
 from chatbot.storage.database import Database
-from chatbot.storage.ledger import Clock
+from chatbot.storage.ledger import Clock, SqlLedger
 from chatbot.storage.models import MessageRef as MessageRefRow
 from chatbot.storage.models import OutboxRow
-from flows.model import Platform
+from flows.model import Audience, Notification, Platform
 from flows.ports import (
     AdminChannel,
     DeliveryError,
@@ -42,6 +42,7 @@ FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
 BATCH = 50
 IDLE_POLL_SECONDS = 2.0
+UNREACHABLE_SUBJECT = "unreachable"  # the admins' report that a card reached nobody
 
 
 class Status:
@@ -87,11 +88,14 @@ class OutboxDispatcher:
         live_cards: Mapping[str, LiveCards],
         messengers: Mapping[Platform, Messenger],
         clock: Clock,
+        admin_platforms: Collection[Platform] | None = None,
     ) -> None:
+        """``admin_platforms``: those with an admin channel (default: every platform)."""
         self._db = db
         self._live_cards = live_cards
         self._messengers = messengers
         self._clock = clock
+        self._admin_platforms = admin_platforms
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -128,8 +132,6 @@ class OutboxDispatcher:
                 await messenger.update(ref, job.card)
         except DeliveryError as error:
             await asyncio.to_thread(self._record_failure, job, error)
-            if error.permanent and isinstance(job.recipient, PersonRecipient) and messenger:
-                await _report_unreachable(messenger, job, error)
             return
         await asyncio.to_thread(self._record_success, job, ref)
 
@@ -183,6 +185,35 @@ class OutboxDispatcher:
         source = self._live_cards.get(row.subject_kind)
         return source.render(session, row.subject_id, row.audience) if source else None
 
+    def _report_if_unreachable(self, session: Session, job: _Job, error: DeliveryError) -> None:
+        """Tell the admins, once per card and person, when no platform could deliver it.
+
+        A platform that cannot reach someone stays quiet while another one may: the report
+        is queued by the last platform to give up, in the transaction that records it.
+        """
+        if _reachable_elsewhere(session, job.key):
+            return
+        assert isinstance(job.recipient, PersonRecipient)
+        key, email = job.key, job.recipient.email
+        failed = session.execute(
+            select(OutboxRow.platform, OutboxRow.last_error).where(
+                *_same_subject(key), OutboxRow.status == Status.FAILED
+            )
+        )
+        reasons = "; ".join(sorted({f"{platform}: {reason}" for platform, reason in failed}))
+        platforms = tuple(self._messengers)
+        ledger = SqlLedger(session, self._clock, platforms, self._admin_platforms)
+        ledger.notify(
+            Notification(
+                UNREACHABLE_SUBJECT,
+                f"{key.subject_kind}:{key.subject_id}:{key.audience}",
+                Audience.ADMINS.value,
+                None,
+                f"unreachable:{key.subject_kind}:{key.subject_id}:{key.audience}:{email}",
+                card=_unreachable_card(job, reasons or error.reason),
+            )
+        )
+
     def _record_success(self, job: _Job, ref: MessageRef) -> None:
         now = self._clock()
         key = job.key
@@ -235,33 +266,49 @@ class OutboxDispatcher:
                     next_attempt_at=now + _backoff(job.attempts),
                 )
             )
+            if give_up and isinstance(job.recipient, PersonRecipient):
+                self._report_if_unreachable(session, job, error)
         metrics.OUTBOX_DELIVERIES.labels(job.key.platform, "failed" if give_up else "retry").inc()
 
 
 def _same_card(key: _CardKey) -> tuple[ColumnElement[bool], ...]:
+    return (OutboxRow.platform == key.platform, *_same_subject(key))
+
+
+def _same_subject(key: _CardKey) -> tuple[ColumnElement[bool], ...]:
+    """The same card on any platform."""
     return (
-        OutboxRow.platform == key.platform,
         OutboxRow.subject_kind == key.subject_kind,
         OutboxRow.subject_id == key.subject_id,
         OutboxRow.audience == key.audience,
     )
 
 
-async def _report_unreachable(messenger: Messenger, job: _Job, error: DeliveryError) -> None:
+def _reachable_elsewhere(session: Session, key: _CardKey) -> bool:
+    """The same card was delivered on, or is still on its way to, another platform."""
+    delivered = exists().where(
+        MessageRefRow.subject_kind == key.subject_kind,
+        MessageRefRow.subject_id == key.subject_id,
+        MessageRefRow.audience == key.audience,
+        MessageRefRow.platform != key.platform,
+    )
+    pending = exists().where(
+        *_same_subject(key), OutboxRow.platform != key.platform, OutboxRow.status == Status.PENDING
+    )
+    return bool(session.scalar(select(or_(delivered, pending))))
+
+
+def _unreachable_card(job: _Job, reasons: str) -> Card:
     assert isinstance(job.recipient, PersonRecipient)
-    email, platform = job.recipient.email, job.platform.value
-    card = Card(
+    email = job.recipient.email
+    return Card(
         title="Could not reach a person",
-        summary=f"Could not deliver a message to {email} on {platform}.",
+        summary=f"Could not deliver a message to {email}.",
         text=(
-            f'The message "{job.card.title}" for {email} could not be delivered on {platform} '
-            f"({error.reason}). Please contact them another way."
+            f'The message "{job.card.title}" for {email} could not be delivered '
+            f"({reasons}). Please contact them another way."
         ),
     )
-    try:
-        await messenger.post(AdminChannel(), card)
-    except DeliveryError as second:
-        log.error("could not report an undeliverable message to admins: %s", second.reason)
 
 
 def _claim(session: Session, row: OutboxRow, now: datetime) -> bool:

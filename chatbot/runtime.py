@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chatbot.community_calendar import business_calendar
-from chatbot.outbox import OutboxDispatcher
+from chatbot.inactivity import InactivityCards, InactivityClicks
+from chatbot.outbox import LiveCards, OutboxDispatcher
 from chatbot.request_cards import RequestCards
 from chatbot.service import BotService
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
+from chatbot.sweeper import Sweeper
 from flows.community import Community
 from flows.model import Platform
 from flows.new_user.cards import REQUEST_SUBJECT, CardRenderer
+from flows.nudges.inactivity import INACTIVITY_FLOW, INACTIVITY_SUBJECT, InactivityCard
 from flows.ports import Messenger
 
 
@@ -29,6 +32,7 @@ class Runtime:
     community: Community
     service: BotService
     dispatcher: OutboxDispatcher
+    sweeper: Sweeper
 
 
 def build_runtime(
@@ -36,12 +40,30 @@ def build_runtime(
     community: Community,
     messengers: Mapping[Platform, Messenger],
     clock: Clock = utc_now,
+    *,
+    db: Database | None = None,
+    admin_platforms: Collection[Platform] | None = None,
 ) -> Runtime:
+    """``admin_platforms``: those with an admin channel to post to (default: every one)."""
     calendar = business_calendar(community)
-    db = Database(settings.database_url)
-    live_cards = {REQUEST_SUBJECT: RequestCards(CardRenderer(community, calendar), clock)}
-    dispatcher = OutboxDispatcher(db, live_cards, messengers, clock)
+    db = db or Database(settings.database_url)
+    admins = frozenset(messengers if admin_platforms is None else admin_platforms)
+    live_cards: dict[str, LiveCards] = {
+        REQUEST_SUBJECT: RequestCards(CardRenderer(community, calendar), clock),
+        INACTIVITY_SUBJECT: InactivityCards(InactivityCard(community, calendar), clock),
+    }
+    platforms = tuple(messengers)
+    clicks = InactivityClicks(db, community, clock, platforms, admins)
+    dispatcher = OutboxDispatcher(db, live_cards, messengers, clock, admin_platforms=admins)
     service = BotService(
-        db, community, calendar, clock, tuple(messengers), on_commit=dispatcher.wake
+        db,
+        community,
+        calendar,
+        clock,
+        tuple(messengers),
+        on_commit=dispatcher.wake,
+        admin_platforms=admins,
+        other_flows={INACTIVITY_FLOW: clicks.click},
     )
-    return Runtime(db, community, service, dispatcher)
+    sweeper = Sweeper(db, community, calendar, platforms, admins)
+    return Runtime(db, community, service, dispatcher, sweeper)

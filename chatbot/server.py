@@ -1,12 +1,12 @@
 """``hmis-bot serve``: one aiohttp application mounting every enabled adapter, plus health and
-metrics, with the outbox dispatcher running in-process."""
+metrics, with the outbox dispatcher and the nudge scheduler running in-process."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -16,12 +16,18 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.slack.handler import SlackEventsHandler
 from adapters.slack.setup import slack_adapter
+from adapters.teams.handler import TeamsMessagesHandler
+from adapters.teams.setup import teams_adapter
 from chatbot import metrics
+from chatbot.conversations import SqlConversations
 from chatbot.policy import load_community
 from chatbot.runtime import Runtime, build_runtime, utc_now
+from chatbot.scheduler import start_nudges
 from chatbot.settings import Settings
+from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.schema import is_current
+from chatbot.teams import teams_credentials
 from flows.community import Community
 from flows.model import Platform
 from flows.ports import Messenger
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 class _State:
     runtime: Runtime | None = None
     slack: SlackEventsHandler | None = None
+    teams: TeamsMessagesHandler | None = None
     adapters: dict[str, str] = field(default_factory=dict)
 
 
@@ -52,6 +59,7 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
     app.router.add_post("/slack/events", _slack_events)
+    app.router.add_post("/api/messages", _teams_messages)
     return app
 
 
@@ -77,18 +85,40 @@ async def _lifespan(
             log.warning(
                 "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on"
             )
-        runtime = build_runtime(settings, community, messengers, clock)
+        db = Database(settings.database_url)
+        teams = None
+        credentials = teams_credentials(settings)
+        if credentials is not None:
+            conversations = SqlConversations(db, clock)
+            teams = teams_adapter(credentials, conversations, community.channels.admin.teams)
+            messengers[Platform.TEAMS] = teams.messenger
+        runtime = build_runtime(
+            settings,
+            community,
+            messengers,
+            clock,
+            db=db,
+            admin_platforms=_admin_platforms(community, messengers),
+        )
         if not await asyncio.to_thread(is_current, runtime.db.engine):
             raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
         if slack is not None:
             state.slack = slack.events_handler(runtime.service)
         state.runtime = runtime
-        state.adapters = {"slack": "on" if slack else "off"}
+        if teams is not None:
+            state.teams = teams.messages_handler(runtime.service)
+        state.adapters = {
+            "slack": "on" if slack else "off",
+            "teams": "off" if credentials is None else "on" if credentials.app_id else "dev",
+        }
         stop = asyncio.Event()
         dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
+        nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
         try:
             yield
         finally:
+            if nudges is not None:
+                await asyncio.to_thread(nudges.stop)
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatcher
@@ -104,6 +134,28 @@ async def _slack_events(request: web.Request) -> web.StreamResponse:
         return await handler(request)
     finally:
         metrics.REQUEST_SECONDS.labels("slack").observe(perf_counter() - started)
+
+
+async def _teams_messages(request: web.Request) -> web.StreamResponse:
+    handler = request.app[STATE].teams
+    if handler is None:
+        return web.json_response({"error": "the Teams adapter is off"}, status=404)
+    started = perf_counter()
+    try:
+        return await handler(request)
+    finally:
+        metrics.REQUEST_SECONDS.labels("teams").observe(perf_counter() - started)
+
+
+def _admin_platforms(
+    community: Community, messengers: Mapping[Platform, Messenger]
+) -> set[Platform]:
+    """Enabled platforms with an admin channel in the community file (any other: always)."""
+    channels = {
+        Platform.SLACK: community.channels.admin.slack,
+        Platform.TEAMS: community.channels.admin.teams,
+    }
+    return {p for p in messengers if p not in channels or channels[p]}
 
 
 async def _healthz(request: web.Request) -> web.Response:

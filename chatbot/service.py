@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from flows.ports import EmailLookup, FormValues
 from flows.ui import ActionCommand, CardList, Notice
 
 T = TypeVar("T")
+ClickFlow = Callable[[Actor, ActionCommand], Outcome]
 
 IDENTITY_TTL = timedelta(hours=12)  # a changed profile e-mail is picked up within half a day
 
@@ -35,6 +36,10 @@ class BotService:
     clock: Clock
     platforms: Sequence[Platform]
     on_commit: Callable[[], None] = lambda: None
+    admin_platforms: Collection[Platform] | None = None  # None: every platform
+    other_flows: Mapping[str, ClickFlow] = field(default_factory=dict)
+    """Buttons of flows other than ``new_user``, by ``ActionCommand.flow``; each runs its own
+    transaction (see ``chatbot.inactivity``)."""
 
     async def identify(
         self, platform: Platform, platform_user_id: str, lookup_email: EmailLookup
@@ -84,6 +89,11 @@ class BotService:
         return Notice("That form is not one this bot knows.")
 
     async def click(self, actor: Actor, command: ActionCommand) -> Outcome:
+        other_flow = self.other_flows.get(command.flow)
+        if other_flow is not None:
+            outcome = await asyncio.to_thread(other_flow, actor, command)
+            self.on_commit()
+            return outcome
         return await self._run(lambda ledger: self._flow(ledger).click(actor, command))
 
     async def status(self, actor: Actor) -> CardList:
@@ -106,7 +116,7 @@ class BotService:
     def run_sync(self, work: Callable[[SqlLedger], T]) -> T:
         """Run ``work`` in one transaction: all its changes, audit rows and outbox rows or none."""
         with self.db.transaction() as session:
-            return work(SqlLedger(session, self.clock, self.platforms))
+            return work(SqlLedger(session, self.clock, self.platforms, self.admin_platforms))
 
     def _cached_email(self, platform: Platform, platform_user_id: str) -> str | None:
         with self.db.transaction() as session:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flows.durations import Duration, DurationField, Unit
+from flows.nudges.policy import Imports, ReminderAudience, ReminderOffsets
+from flows.recurrence import check_rrule
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -82,6 +84,7 @@ class AccessRole(Strict):
 
 class PlatformChannel(Strict):
     slack: str | None = None
+    teams: str | None = Field(default=None, description="a Teams channel's conversation id")
 
 
 class Channels(Strict):
@@ -92,6 +95,33 @@ class Deadlines(Strict):
     staff_verification: DurationField = Duration(5, Unit.BUSINESS_DAYS)
     training: DurationField = Duration(14, Unit.DAYS)
     first_login: DurationField = Duration(24, Unit.HOURS)
+    # Nudges (flows/nudges): reminders before each deadline, escalations after it.
+    staff_verification_reminders: ReminderOffsets = (Duration(1, Unit.BUSINESS_DAYS),)
+    training_reminders: ReminderOffsets = (Duration(2, Unit.DAYS), Duration(0, Unit.DAYS))
+    training_grace: DurationField = Duration(3, Unit.DAYS)
+    first_login_reminders: ReminderOffsets = (Duration(4, Unit.HOURS),)
+    renewal_reminders: ReminderOffsets = (Duration(30, Unit.DAYS), Duration(7, Unit.DAYS))
+    inactivity_warning: DurationField = Duration(45, Unit.DAYS)
+    inactivity_disable: DurationField = Duration(60, Unit.DAYS)
+    # SLAs on admin work: approvals and account creation now; the request kinds for
+    # deactivations and role changes will use theirs.
+    approval: DurationField = Duration(2, Unit.BUSINESS_DAYS)
+    deactivation: DurationField = Duration(48, Unit.HOURS)
+    role_change: DurationField = Duration(1, Unit.BUSINESS_DAYS)
+
+
+class Reminder(Strict):
+    """A recurring community event, such as the monthly agency-lead meeting, announced ahead."""
+
+    id: Slug
+    title: str
+    rrule: Annotated[str, AfterValidator(check_rrule)]
+    audience: ReminderAudience
+    notify_before: Annotated[ReminderOffsets, Field(min_length=1)] = (Duration(1, Unit.DAYS),)
+    link: str | None = None
+    starts: date = Field(
+        default=date(2020, 1, 1), description="the series' first day; matters for INTERVAL > 1"
+    )
 
 
 class BusinessHours(Strict):
@@ -137,6 +167,8 @@ class Community(Strict):
     trainings: tuple[Training, ...] = ()
     access_roles: tuple[AccessRole, ...]
     deadlines: Deadlines = Deadlines()
+    reminders: tuple[Reminder, ...] = ()
+    imports: Imports = Imports()
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
 
@@ -160,6 +192,7 @@ class Community(Strict):
         _unique("agencies", [a.id for a in self.agencies])
         _unique("trainings", [t.id for t in self.trainings])
         _unique("access_roles", [r.id for r in self.access_roles])
+        _unique("reminders", [r.id for r in self.reminders])
         coc_ids = {c.id for c in self.cocs}
         for agency in self.agencies:
             if agency.coc not in coc_ids:

@@ -59,7 +59,8 @@ def test_init_then_serve_answers_healthz_with_no_credentials(tmp_path: Path) -> 
     )
     try:
         health = wait_for_json(f"http://127.0.0.1:{port}/healthz")
-        assert health == {"status": "ok", "database": "ok", "adapters": {"slack": "off"}}
+        adapters = {"slack": "off", "teams": "off"}
+        assert health == {"status": "ok", "database": "ok", "adapters": adapters}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
             assert b"hmis_bot_outbox_deliveries_total" in answer.read()
     finally:

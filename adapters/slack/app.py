@@ -43,7 +43,7 @@ def build_app(service: Inbound, client: AsyncWebClient, signing_secret: str) -> 
     listeners = _Listeners(service)
     app.command(COMMAND)(listeners.command)
     app.view_submission(re.compile(".+"))(listeners.view_submission)
-    app.action(re.compile(r"^new_user\."))(listeners.button)
+    app.action(re.compile(r"^[a-z_]+\."))(listeners.button)  # "<flow>.<verb>": every flow's buttons
     app.event("app_home_opened")(listeners.home_opened)
     return app
 

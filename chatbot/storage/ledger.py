@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, or_, select, update
@@ -13,10 +13,12 @@ from chatbot.storage.models import (
     AccessRequestRow,
     Account,
     AuditEventRow,
+    ChatConversation,
     OutboxRow,
     RequestTransition,
     TrainingReportRow,
 )
+from flows.accounts import AccountStatus
 from flows.model import (
     OPEN_STATES,
     AccessRequest,
@@ -31,11 +33,7 @@ from flows.model import (
 from flows.ui import card_to_dict
 
 Clock = Callable[[], datetime]
-
-
-class AccountStatus:
-    PENDING_FIRST_LOGIN = "pending_first_login"
-    ACTIVE = "active"
+PERSONAL_CHAT = "personal"  # ChatConversation.kind of a one-to-one chat with a person
 
 
 ADMIN_WORK_STATES = (
@@ -46,11 +44,25 @@ ADMIN_WORK_STATES = (
 )
 
 
+# Platforms that can message a person only in a conversation the bot already has with them
+# (Teams: a stored conversation reference). Elsewhere (Slack) anyone in the workspace is
+# found by e-mail at delivery time, so delivery is always tried.
+NEEDS_CONVERSATION = frozenset({Platform.TEAMS})
+
+
 class SqlLedger:
-    def __init__(self, session: Session, clock: Clock, platforms: Sequence[Platform]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        clock: Clock,
+        platforms: Sequence[Platform],
+        admin_platforms: Collection[Platform] | None = None,
+    ) -> None:
+        """``admin_platforms``: those with an admin channel (default: every platform)."""
         self._session = session
         self._clock = clock
         self._platforms = platforms
+        self._admin_platforms = platforms if admin_platforms is None else admin_platforms
 
     def now(self) -> datetime:
         return self._clock()
@@ -172,7 +184,7 @@ class SqlLedger:
         self._session.execute(
             update(Account)
             .where(Account.email == email)
-            .values(status=AccountStatus.ACTIVE, activated_at=self.now())
+            .values(status=AccountStatus.ACTIVE, activated_at=self.now(), last_login_at=self.now())
         )
 
     def requests_involving(self, email: str) -> list[AccessRequest]:
@@ -216,7 +228,7 @@ class SqlLedger:
 
     def notify(self, notification: Notification) -> None:
         now = self.now()
-        for platform in self._platforms:
+        for platform in self._routes(notification.recipient_email):
             key = f"{platform.value}:{notification.dedupe_key}"
             if self._session.scalar(select(exists().where(OutboxRow.dedupe_key == key))):
                 continue
@@ -235,6 +247,30 @@ class SqlLedger:
                     created_at=now,
                 )
             )
+
+    def _routes(self, email: str | None) -> list[Platform]:
+        """Admin posts go to each platform with an admin channel; a person's messages to each
+        platform that may reach them, or to all when none is known to (so the failure is
+        reported to the admins rather than nothing being sent)."""
+        if email is None:
+            return [p for p in self._platforms if p in self._admin_platforms]
+        reachable = [
+            p for p in self._platforms if p not in NEEDS_CONVERSATION or self._has_chat(p, email)
+        ]
+        return reachable or list(self._platforms)
+
+    def _has_chat(self, platform: Platform, email: str) -> bool:
+        return bool(
+            self._session.scalar(
+                select(
+                    exists().where(
+                        ChatConversation.platform == platform.value,
+                        ChatConversation.email == email,
+                        ChatConversation.kind == PERSONAL_CHAT,
+                    )
+                )
+            )
+        )
 
     def _to_domain(self, row: AccessRequestRow) -> AccessRequest:
         self._session.flush()

@@ -168,6 +168,11 @@ class Account(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
     created_at: Mapped[datetime]
     activated_at: Mapped[datetime | None]
+    # Inactivity (flows/nudges): the last HMIS login on record and the confirmed disabling.
+    last_login_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    disabled_by: Mapped[str | None] = mapped_column(String(254))
+    disabled_at: Mapped[datetime | None]
 
 
 class AuditEventRow(Base):
@@ -221,3 +226,59 @@ class MessageRef(Base):
     audience: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(128))
+
+
+class ChatConversation(Base):
+    """A conversation the bot may write to proactively (Teams), with the platform's own
+    reference to it; personal ones name the person, so they are found by e-mail."""
+
+    __tablename__ = "chat_conversations"
+    __table_args__ = (Index("ix_chat_conversations_person", "platform", "email"),)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class NudgeRow(Base):
+    """A nudge a sweep sent: one row per (subject, kind, occurrence, stage), never two, so
+    sweeps that run twice or on two replicas at once send each nudge once."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_nudges_series", "subject_kind", "subject_id", "kind", "occurrence", "stage"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    occurrence: Mapped[datetime]
+    stage: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime]
+
+
+class SchedulerLease(Base):
+    """Which replica runs the scheduled sweeps; another takes over when the lease runs out."""
+
+    __tablename__ = "scheduler_leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]
+
+
+# Sweeps select due rows by state or status plus the moment they count from.
+Index(
+    "ix_access_requests_verification_due", AccessRequestRow.state, AccessRequestRow.verification_due
+)
+Index("ix_access_requests_training_due", AccessRequestRow.state, AccessRequestRow.training_due)
+Index("ix_access_requests_state_entered", AccessRequestRow.state, AccessRequestRow.updated_at)
+Index(
+    "ix_access_requests_first_login_due", AccessRequestRow.state, AccessRequestRow.first_login_due
+)
+Index("ix_accounts_inactivity", Account.status, Account.last_login_at)
+Index("ix_accounts_request_id", Account.request_id)
+Index("ix_training_reports_renewal", TrainingReportRow.training_id, TrainingReportRow.reported_at)

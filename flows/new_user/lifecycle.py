@@ -434,28 +434,33 @@ class NewUserFlow:
         return Notice(message)
 
     def _notify_all(self, request: AccessRequest, cause: str) -> None:
-        """Queue every involved audience's card; ``cause`` makes the dedupe key unique."""
-        draft = request.draft
-        audiences: list[tuple[Audience, str | None]] = [
-            (Audience.ADMINS, None),
-            (Audience.REQUESTER, draft.requester_email),
-        ]
-        if draft.needs_staff_verification:
-            audiences.append((Audience.SUPERVISOR, draft.supervisor_email))
-        if request.training_due is not None:
-            audiences.append((Audience.TRAINEE, draft.trainee_email))
-        if request.account_created_by is not None:
-            audiences.append((Audience.TRAINEE_ACCOUNT, draft.trainee_email))
-        for audience, email in audiences:
-            self.ledger.notify(
-                Notification(
-                    REQUEST_SUBJECT,
-                    str(request.id),
-                    audience.value,
-                    email,
-                    f"request:{request.id}:{audience.value}:v{request.version}:{cause}",
-                )
-            )
+        for notification in card_refreshes(request, cause):
+            self.ledger.notify(notification)
+
+
+def card_refreshes(request: AccessRequest, cause: str) -> list[Notification]:
+    """Every involved audience's live card, to re-render; ``cause`` makes the dedupe key unique."""
+    draft = request.draft
+    audiences: list[tuple[Audience, str | None]] = [
+        (Audience.ADMINS, None),
+        (Audience.REQUESTER, draft.requester_email),
+    ]
+    if draft.needs_staff_verification:
+        audiences.append((Audience.SUPERVISOR, draft.supervisor_email))
+    if request.training_due is not None:
+        audiences.append((Audience.TRAINEE, draft.trainee_email))
+    if request.account_created_by is not None:
+        audiences.append((Audience.TRAINEE_ACCOUNT, draft.trainee_email))
+    return [
+        Notification(
+            REQUEST_SUBJECT,
+            str(request.id),
+            audience.value,
+            email,
+            f"request:{request.id}:{audience.value}:v{request.version}:{cause}",
+        )
+        for audience, email in audiences
+    ]
 
 
 @dataclass(frozen=True)

@@ -277,8 +277,9 @@ def state_values(
 
 @asynccontextmanager
 async def running_bot(
-    database_url: str, community: Community, clock: Clock
+    database_url: str, community: Community, clock: Clock, sweep_minutes: int = 0
 ) -> AsyncIterator[SlackTestbed]:
+    """The bot on the fake Slack; its scheduler sweeps only when ``sweep_minutes`` is set."""
     fake = FakeSlack(token=TOKEN)
     api_url = await fake.start()
     for email, user_id in USERS.items():
@@ -291,6 +292,7 @@ async def running_bot(
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=api_url,
+        HMIS_BOT_SWEEP_MINUTES=sweep_minutes,
     )
     http = TestClient(TestServer(create_app(settings, clock, community)))
     await http.start_server()

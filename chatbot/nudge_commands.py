@@ -1,0 +1,131 @@
+"""``hmis-bot sweep`` and ``hmis-bot import logins``: the operator's side of the nudges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from chatbot.community_calendar import business_calendar
+from chatbot.login_import import LoginImport, LoginReportError, read_logins, store_logins
+from chatbot.policy import load_community
+from chatbot.settings import Settings
+from chatbot.storage.database import Database
+from chatbot.storage.nudge_ledger import SqlNudgeLedger
+from chatbot.storage.schema import is_current
+from chatbot.sweeper import Sweeper
+from flows.calendar import BusinessCalendar
+from flows.community import Community
+from flows.model import Notification, Platform
+
+NOT_READY = "the database schema is missing or old: run `hmis-bot init`\n"
+
+
+def delivering_platforms(
+    settings: Settings, community: Community
+) -> tuple[list[Platform], set[Platform]]:
+    """The chat platforms ``hmis-bot serve`` turns on with these settings, and those of them
+    with an admin channel in the community file (as ``chatbot.server`` decides at start-up)."""
+    on = []
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        on.append(Platform.SLACK)
+    if settings.microsoft_app_id or settings.teams_dev_mode:
+        on.append(Platform.TEAMS)
+    channels = {
+        Platform.SLACK: community.channels.admin.slack,
+        Platform.TEAMS: community.channels.admin.teams,
+    }
+    return on, {p for p in on if channels[p]}
+
+
+def parse_now(text: str, timezone: ZoneInfo) -> datetime:
+    """An ISO 8601 moment; without an offset it is community-local time."""
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone)).astimezone(UTC)
+
+
+def run_sweep(
+    settings: Settings, now_text: str | None, *, dry_run: bool, out: TextIO, err: TextIO
+) -> int:
+    community = load_community(settings.policy_path)
+    calendar = business_calendar(community)
+    try:
+        now = parse_now(now_text, calendar.timezone) if now_text else datetime.now(UTC)
+    except ValueError:
+        err.write(f"--now: '{now_text}' is not an ISO 8601 moment such as 2026-12-01T09:00\n")
+        return 2
+    platforms, admin_platforms = delivering_platforms(settings, community)
+    if not platforms and not dry_run:
+        err.write(
+            "no chat platform is configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
+            "MICROSOFT_APP_ID), so nothing could be delivered; use --dry-run to preview\n"
+        )
+        return 2
+    db = Database(settings.database_url)
+    try:
+        if not is_current(db.engine):
+            err.write(NOT_READY)
+            return 2
+        sweeper = Sweeper(db, community, calendar, platforms, admin_platforms)
+        queued = sweeper.dry_run(now) if dry_run else sweeper.sweep(now)
+    finally:
+        db.dispose()
+    _print_sweep(out, calendar, now, queued, dry_run=dry_run)
+    return 0
+
+
+def _print_sweep(
+    out: TextIO,
+    calendar: BusinessCalendar,
+    now: datetime,
+    queued: list[Notification],
+    *,
+    dry_run: bool,
+) -> None:
+    def local(moment: datetime) -> str:
+        return calendar.local(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+    verb = "would queue" if dry_run else "queued"
+    out.write(f"sweep at {local(now)} {verb} {len(queued)} messages\n")
+    for notification in queued:
+        to = notification.recipient_email or "admin channel"
+        when = local(notification.not_before or now)
+        if notification.card is not None:
+            what = notification.card.title
+        else:
+            what = f"update of the {notification.subject_kind} card {notification.subject_id}"
+        out.write(f"  {when}  {to}: {what}\n")
+
+
+def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -> int:
+    community = load_community(settings.policy_path)
+    timezone = ZoneInfo(community.timezone)
+    platforms, admin_platforms = delivering_platforms(settings, community)
+    db = Database(settings.database_url)
+    try:
+        if not is_current(db.engine):
+            err.write(NOT_READY)
+            return 2
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            report = read_logins(file, community.imports.logins, timezone, datetime.now(UTC))
+        with db.transaction() as session:
+            ledger = SqlNudgeLedger(session, lambda: datetime.now(UTC), platforms, admin_platforms)
+            store_logins(ledger, community, report)
+    except (LoginReportError, OSError, UnicodeDecodeError) as error:
+        err.write(f"{path}: {error}\n")
+        return 2
+    finally:
+        db.dispose()
+    _print_import(out, err, path, report)
+    return 0
+
+
+def _print_import(out: TextIO, err: TextIO, path: Path, report: LoginImport) -> None:
+    out.write(
+        f"{path}: {len(report.latest)} people with a login date, {report.known} with an account "
+        f"here, {report.updated} updated; {report.no_login} rows without a login date\n"
+    )
+    if report.problems:
+        err.write(f"{len(report.problems)} bad rows skipped:\n")
+        err.writelines(f"  {problem}\n" for problem in report.problems)

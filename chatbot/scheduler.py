@@ -1,0 +1,147 @@
+"""Runs the nudge sweeps inside ``hmis-bot serve``: APScheduler ticks on every replica, and a
+lease row in the database lets exactly one of them sweep at a time.
+
+The holder renews the lease on every tick; when it dies, the lease runs out and the next
+replica to tick takes over. Sweeps select everything due up to now, so a late or missed tick
+loses nothing: the next one catches up (``misfire_grace_time=None`` runs a late tick however
+late, ``coalesce=True`` runs a backlog of ticks once, and the first tick runs at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import or_, update
+
+from chatbot.runtime import Runtime
+from chatbot.storage.database import Database
+from chatbot.storage.ledger import Clock
+from chatbot.storage.models import SchedulerLease
+from chatbot.storage.upsert import insert_unless_present
+from chatbot.sweeper import Sweeper
+
+log = logging.getLogger(__name__)
+
+LEASE_TICKS = 3  # a lease lasts three ticks: after three missed ones another replica takes over
+SWEEP_LEASE = "nudge-sweep"
+
+
+def replica_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Lease:
+    """A named lease row: one holder at a time, until it lapses unrenewed."""
+
+    def __init__(
+        self, db: Database, name: str, holder: str, clock: Clock, duration: timedelta
+    ) -> None:
+        self._db = db
+        self.name = name
+        self.holder = holder
+        self._clock = clock
+        self._duration = duration
+
+    def acquire(self) -> bool:
+        """Take the lease if it is free or lapsed, or renew it if held: True when held now."""
+        now = self._clock()
+        expires_at = now + self._duration
+        with self._db.transaction() as session:
+            renewed = session.execute(
+                update(SchedulerLease)
+                .where(
+                    SchedulerLease.name == self.name,
+                    or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at <= now),
+                )
+                .values(holder=self.holder, expires_at=expires_at)
+            )
+            if renewed.rowcount == 1:  # type: ignore[attr-defined]
+                return True
+            values = {"name": self.name, "holder": self.holder, "expires_at": expires_at}
+            created = insert_unless_present(session, SchedulerLease, values)
+            return session.scalar(created.returning(SchedulerLease.name)) is not None
+
+    def release(self) -> None:
+        """Let another replica take over at once (on a clean shutdown)."""
+        with self._db.transaction() as session:
+            session.execute(
+                update(SchedulerLease)
+                .where(SchedulerLease.name == self.name, SchedulerLease.holder == self.holder)
+                .values(expires_at=self._clock())
+            )
+
+
+class NudgeScheduler:
+    def __init__(
+        self,
+        sweeper: Sweeper,
+        lease: Lease,
+        clock: Clock,
+        wake: Callable[[], None],
+        every: timedelta,
+    ) -> None:
+        """``wake`` tells the outbox dispatcher there is work; called from the sweep thread."""
+        self._sweeper = sweeper
+        self._lease = lease
+        self._clock = clock
+        self._wake = wake
+        self._every = every
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self._every.total_seconds(), timezone=UTC),
+            id="nudge-sweep",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            misfire_grace_time=None,
+            max_instances=1,
+        )
+        self._scheduler.start()
+        log.info("nudge sweeps every %s, on whichever replica holds the lease", self._every)
+
+    def stop(self) -> None:
+        """Wait for a running sweep, then hand the lease over."""
+        self._scheduler.shutdown(wait=True)
+        self._lease.release()
+
+    def tick(self) -> bool:
+        """Sweep if this replica holds the lease; True when it swept."""
+        if not self._lease.acquire():
+            return False
+        queued = self._sweeper.sweep(self._clock())
+        if queued:
+            log.info("nudge sweep queued %d messages", len(queued))
+            self._wake()
+        return True
+
+
+def start_nudges(
+    runtime: Runtime, minutes: int, clock: Clock, loop: asyncio.AbstractEventLoop
+) -> NudgeScheduler | None:
+    """Sweep every ``minutes`` inside ``hmis-bot serve``; not at all when that is 0 (sweeps
+    then come from ``hmis-bot sweep``) or when no chat platform could deliver them."""
+    if not minutes:
+        log.info("in-process sweeps are off (HMIS_BOT_SWEEP_MINUTES=0): run `hmis-bot sweep`")
+        return None
+    if not runtime.sweeper.platforms:
+        log.warning("nudges are off: no chat platform is on to deliver them")
+        return None
+    every = timedelta(minutes=minutes)
+    lease = Lease(runtime.db, SWEEP_LEASE, replica_name(), clock, LEASE_TICKS * every)
+
+    def wake_dispatcher() -> None:
+        loop.call_soon_threadsafe(runtime.dispatcher.wake)
+
+    scheduler = NudgeScheduler(runtime.sweeper, lease, clock, wake_dispatcher, every)
+    scheduler.start()
+    return scheduler

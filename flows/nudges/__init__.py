@@ -1,0 +1,1 @@
+"""Scheduled nudges: reminders, escalations and expiries that chase every published deadline."""

@@ -1,0 +1,52 @@
+"""What the nudge flows need from storage, beyond the request ledger; ``chatbot.storage``
+implements it with one set-based query per rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from flows.accounts import AccountStatus, HmisAccount, LoginChange
+from flows.nudges.rules import (
+    AccountRule,
+    DueAccount,
+    DueRenewal,
+    DueRequest,
+    Nudge,
+    RenewalRule,
+    RequestRule,
+)
+from flows.ports import Ledger
+
+
+class NudgeLedger(Ledger, Protocol):
+    def due_requests(self, rule: RequestRule) -> list[DueRequest]:
+        """Requests in the rule's state and window that have no nudge of this series at this
+        stage or later."""
+        ...
+
+    def due_accounts(self, rule: AccountRule) -> list[DueAccount]: ...
+
+    def due_renewals(self, rule: RenewalRule) -> list[DueRenewal]: ...
+
+    def claim(self, nudge: Nudge) -> int | None:
+        """Record the nudge; its id, or None when it was recorded before (by any sweep)."""
+        ...
+
+    def latest_stage(self, nudge: Nudge) -> int | None:
+        """The latest stage recorded for the nudge's series and occurrence, if any."""
+        ...
+
+    def get_account(self, account_id: int) -> HmisAccount | None: ...
+
+    def move_account(
+        self, account: HmisAccount, to_status: AccountStatus, actor_email: str
+    ) -> HmisAccount | None:
+        """Compare-and-set on the account's version: the updated account, or None if it moved."""
+        ...
+
+    def record_logins(self, latest: Mapping[str, datetime]) -> tuple[list[LoginChange], int]:
+        """Move each known account's last login forward to ``latest[email]``; the changes, and
+        how many of the e-mails have an account at all."""
+        ...

@@ -1,0 +1,139 @@
+"""What a sweep looks for: each rule is one set-based selection of due subjects, plus the
+record of a nudge that makes sending it idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from flows.accounts import AccountStatus, HmisAccount
+from flows.community import Reminder
+from flows.model import RequestState
+
+
+class NudgeKind(StrEnum):
+    VERIFICATION_REMINDER = "verification_reminder"
+    VERIFICATION_OVERDUE = "verification_overdue"
+    TRAINING_REMINDER = "training_reminder"
+    TRAINING_OVERDUE = "training_overdue"
+    TRAINING_EXPIRED = "training_expired"
+    ADMIN_SLA = "admin_sla"
+    FIRST_LOGIN_REMINDER = "first_login_reminder"
+    FIRST_LOGIN_MISSED = "first_login_missed"
+    RENEWAL_REMINDER = "renewal_reminder"
+    INACTIVITY_WARNING = "inactivity_warning"
+    INACTIVITY_DISABLE = "inactivity_disable"
+    MEETING_REMINDER = "meeting_reminder"
+
+
+class SubjectKind(StrEnum):
+    REQUEST = "request"
+    ACCOUNT = "account"
+    TRAINING_REPORT = "training_report"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """One nudge, sent at most once: its subject, its kind, the occurrence it belongs to (the
+    deadline, last login or meeting it counts from) and its stage in a series of reminders.
+
+    A later stage of the same series supersedes the earlier ones: after downtime only the
+    most recent reminder goes out, so nobody is told "7 days left" on the last day.
+    """
+
+    subject_kind: SubjectKind
+    subject_id: str
+    kind: NudgeKind
+    occurrence: datetime
+    stage: int = 0
+
+    @property
+    def key(self) -> str:
+        at = self.occurrence.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        return f"{self.subject_kind}:{self.subject_id}:{self.kind}:{at}:{self.stage}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Subjects whose stored moment is after ``after`` (when given) and at or before ``upto``."""
+
+    upto: datetime
+    after: datetime | None = None
+
+
+class RequestClock(StrEnum):
+    """The stored moment a request nudge counts from."""
+
+    VERIFICATION_DUE = "verification_due"
+    TRAINING_DUE = "training_due"
+    STATE_ENTERED = "state_entered"
+
+
+class AccountClock(StrEnum):
+    """The stored moment an account nudge counts from."""
+
+    LAST_LOGIN = "last_login"
+    FIRST_LOGIN_DUE = "first_login_due"
+
+
+@dataclass(frozen=True)
+class RequestRule:
+    kind: NudgeKind
+    state: RequestState
+    clock: RequestClock
+    window: Window
+    stage: int = 0
+
+
+@dataclass(frozen=True)
+class AccountRule:
+    kind: NudgeKind
+    statuses: tuple[AccountStatus, ...]
+    clock: AccountClock
+    window: Window
+    stage: int = 0
+
+
+@dataclass(frozen=True)
+class RenewalRule:
+    """Reminders to retake a training with a validity, counted from its reported completion."""
+
+    training_id: str
+    window: Window
+    stage: int
+
+    kind = NudgeKind.RENEWAL_REMINDER
+
+
+@dataclass(frozen=True)
+class MeetingRule:
+    """A recurring reminder; its occurrences come from the RRULE, not from the database."""
+
+    reminder: Reminder
+
+    kind = NudgeKind.MEETING_REMINDER
+
+
+Rule = RequestRule | AccountRule | RenewalRule | MeetingRule
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    request_id: int
+    occurrence: datetime
+
+
+@dataclass(frozen=True)
+class DueAccount:
+    account: HmisAccount
+    occurrence: datetime
+
+
+@dataclass(frozen=True)
+class DueRenewal:
+    account: HmisAccount
+    request_id: int
+    training_id: str
+    reported_at: datetime
