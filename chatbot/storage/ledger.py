@@ -18,6 +18,7 @@ from chatbot.storage.models import (
     RequestTransition,
     TrainingReportRow,
 )
+from chatbot.storage.upsert import insert_unless_present
 from flows.accounts import AccountStatus
 from flows.model import (
     OPEN_STATES,
@@ -227,26 +228,25 @@ class SqlLedger:
         )
 
     def notify(self, notification: Notification) -> None:
+        """Queue the notification once per platform; a dedupe key already queued, by this or
+        a concurrent transaction (another replica's sweep), is skipped, never an error."""
         now = self.now()
+        payload = card_to_dict(notification.card) if notification.card else None
         for platform in self._routes(notification.recipient_email):
-            key = f"{platform.value}:{notification.dedupe_key}"
-            if self._session.scalar(select(exists().where(OutboxRow.dedupe_key == key))):
-                continue
-            self._session.add(
-                OutboxRow(
-                    dedupe_key=key,
-                    platform=platform.value,
-                    subject_kind=notification.subject_kind,
-                    subject_id=notification.subject_id,
-                    audience=notification.audience,
-                    recipient_email=notification.recipient_email,
-                    payload=card_to_dict(notification.card) if notification.card else None,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=notification.not_before or now,
-                    created_at=now,
-                )
-            )
+            row = {
+                "dedupe_key": f"{platform.value}:{notification.dedupe_key}",
+                "platform": platform.value,
+                "subject_kind": notification.subject_kind,
+                "subject_id": notification.subject_id,
+                "audience": notification.audience,
+                "recipient_email": notification.recipient_email,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": notification.not_before or now,
+                "created_at": now,
+            }
+            self._session.execute(insert_unless_present(self._session, OutboxRow, row))
 
     def _routes(self, email: str | None) -> list[Platform]:
         """Admin posts go to each platform with an admin channel; a person's messages to each

@@ -206,7 +206,7 @@ class OutboxRow(Base):
     subject_id: Mapped[str] = mapped_column(String(128))
     audience: Mapped[str] = mapped_column(String(32))
     recipient_email: Mapped[str | None] = mapped_column(String(254))
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
