@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from chatbot.community_calendar import business_calendar
 from chatbot.login_import import LoginImport, LoginReportError, read_logins, store_logins
 from chatbot.policy import load_community
+from chatbot.runtime import admin_channel_platforms
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
@@ -24,19 +25,15 @@ NOT_READY = "the database schema is missing or old: run `hmis-bot init`\n"
 
 def delivering_platforms(
     settings: Settings, community: Community
-) -> tuple[list[Platform], set[Platform]]:
+) -> tuple[list[Platform], frozenset[Platform]]:
     """The chat platforms ``hmis-bot serve`` turns on with these settings, and those of them
-    with an admin channel in the community file (as ``chatbot.server`` decides at start-up)."""
+    that post to the admins."""
     on = []
     if settings.slack_bot_token and settings.slack_signing_secret:
         on.append(Platform.SLACK)
     if settings.microsoft_app_id or settings.teams_dev_mode:
         on.append(Platform.TEAMS)
-    channels = {
-        Platform.SLACK: community.channels.admin.slack,
-        Platform.TEAMS: community.channels.admin.teams,
-    }
-    return on, {p for p in on if channels[p]}
+    return on, admin_channel_platforms(community, on)
 
 
 def parse_now(text: str, timezone: ZoneInfo) -> datetime:

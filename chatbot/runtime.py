@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +26,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def admin_channel_platforms(
+    community: Community, platforms: Iterable[Platform]
+) -> frozenset[Platform]:
+    """The platforms that post to the admins: those with an admin channel in the community
+    file (a platform without such a setting, like the console, always does)."""
+    channels = {
+        Platform.SLACK: community.channels.admin.slack,
+        Platform.TEAMS: community.channels.admin.teams,
+    }
+    return frozenset(p for p in platforms if p not in channels or channels[p])
+
+
 @dataclass
 class Runtime:
     db: Database
@@ -42,12 +54,10 @@ def build_runtime(
     clock: Clock = utc_now,
     *,
     db: Database | None = None,
-    admin_platforms: Collection[Platform] | None = None,
 ) -> Runtime:
-    """``admin_platforms``: those with an admin channel to post to (default: every one)."""
     calendar = business_calendar(community)
     db = db or Database(settings.database_url)
-    admins = frozenset(messengers if admin_platforms is None else admin_platforms)
+    admins = admin_channel_platforms(community, messengers)
     live_cards: dict[str, LiveCards] = {
         REQUEST_SUBJECT: RequestCards(CardRenderer(community, calendar), clock),
         INACTIVITY_SUBJECT: InactivityCards(InactivityCard(community, calendar), clock),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -15,9 +15,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.slack.handler import SlackEventsHandler
-from adapters.slack.setup import slack_adapter
+from adapters.slack.setup import SlackAdapter, slack_adapter
 from adapters.teams.handler import TeamsMessagesHandler
-from adapters.teams.setup import teams_adapter
+from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
 from chatbot.conversations import SqlConversations
 from chatbot.policy import load_community
@@ -70,6 +70,44 @@ async def _lifespan(
     if community is None:
         community = await asyncio.to_thread(load_community, settings.policy_path)
     async with aiohttp.ClientSession() as session:
+        db = Database(settings.database_url)
+        adapters = _Adapters.start(settings, community, session, db, clock)
+        runtime = build_runtime(settings, community, adapters.messengers, clock, db=db)
+        if not await asyncio.to_thread(is_current, runtime.db.engine):
+            raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
+        adapters.mount(state, runtime)
+        stop = asyncio.Event()
+        dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
+        nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            if nudges is not None:
+                await asyncio.to_thread(nudges.stop)
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            runtime.db.dispose()
+
+
+@dataclass
+class _Adapters:
+    """The chat adapters whose credentials are set; each missing one is logged once."""
+
+    slack: SlackAdapter | None
+    teams: TeamsAdapter | None
+    teams_mode: str
+    messengers: dict[Platform, Messenger]
+
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        community: Community,
+        session: aiohttp.ClientSession,
+        db: Database,
+        clock: Clock,
+    ) -> _Adapters:
         messengers: dict[Platform, Messenger] = {}
         slack = None
         if settings.slack_bot_token and settings.slack_signing_secret:
@@ -85,44 +123,22 @@ async def _lifespan(
             log.warning(
                 "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on"
             )
-        db = Database(settings.database_url)
         teams = None
         credentials = teams_credentials(settings)
         if credentials is not None:
             conversations = SqlConversations(db, clock)
             teams = teams_adapter(credentials, conversations, community.channels.admin.teams)
             messengers[Platform.TEAMS] = teams.messenger
-        runtime = build_runtime(
-            settings,
-            community,
-            messengers,
-            clock,
-            db=db,
-            admin_platforms=_admin_platforms(community, messengers),
-        )
-        if not await asyncio.to_thread(is_current, runtime.db.engine):
-            raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
-        if slack is not None:
-            state.slack = slack.events_handler(runtime.service)
+        mode = "off" if credentials is None else "on" if credentials.app_id else "dev"
+        return cls(slack, teams, mode, messengers)
+
+    def mount(self, state: _State, runtime: Runtime) -> None:
+        if self.slack is not None:
+            state.slack = self.slack.events_handler(runtime.service)
+        if self.teams is not None:
+            state.teams = self.teams.messages_handler(runtime.service)
         state.runtime = runtime
-        if teams is not None:
-            state.teams = teams.messages_handler(runtime.service)
-        state.adapters = {
-            "slack": "on" if slack else "off",
-            "teams": "off" if credentials is None else "on" if credentials.app_id else "dev",
-        }
-        stop = asyncio.Event()
-        dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
-        nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
-        try:
-            yield
-        finally:
-            if nudges is not None:
-                await asyncio.to_thread(nudges.stop)
-            stop.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
-            runtime.db.dispose()
+        state.adapters = {"slack": "on" if self.slack else "off", "teams": self.teams_mode}
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:
@@ -145,17 +161,6 @@ async def _teams_messages(request: web.Request) -> web.StreamResponse:
         return await handler(request)
     finally:
         metrics.REQUEST_SECONDS.labels("teams").observe(perf_counter() - started)
-
-
-def _admin_platforms(
-    community: Community, messengers: Mapping[Platform, Messenger]
-) -> set[Platform]:
-    """Enabled platforms with an admin channel in the community file (any other: always)."""
-    channels = {
-        Platform.SLACK: community.channels.admin.slack,
-        Platform.TEAMS: community.channels.admin.teams,
-    }
-    return {p for p in messengers if p not in channels or channels[p]}
 
 
 async def _healthz(request: web.Request) -> web.Response:
