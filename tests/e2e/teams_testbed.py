@@ -223,8 +223,10 @@ async def running_bots(
     *,
     with_slack: bool,
     app_id: str = "",
+    sweep_minutes: int = 0,
 ) -> AsyncIterator[Bots]:
-    """The server with Teams (dev mode, or ``app_id`` to require tokens), Slack optionally."""
+    """The server with Teams (dev mode, or ``app_id`` to require tokens), Slack optionally;
+    its scheduler sweeps only when ``sweep_minutes`` is set."""
     connector = FakeConnector()
     service_url = await connector.start()
     for email in USERS:
@@ -236,6 +238,7 @@ async def running_bots(
         "HMIS_BOT_TEAMS_DEV_MODE": "1",
         "MICROSOFT_APP_ID": app_id,
         "MICROSOFT_APP_PASSWORD": "test-password" if app_id else None,
+        "HMIS_BOT_SWEEP_MINUTES": sweep_minutes,
     }
     if slack_fake is not None:
         api_url = await slack_fake.start()
