@@ -66,7 +66,7 @@ class Lease:
             if renewed.rowcount == 1:  # type: ignore[attr-defined]
                 return True
             values = {"name": self.name, "holder": self.holder, "expires_at": expires_at}
-            created = insert_unless_present(session, SchedulerLease, values)
+            created = insert_unless_present(session, SchedulerLease).values(values)
             return session.scalar(created.returning(SchedulerLease.name)) is not None
 
     def release(self) -> None:

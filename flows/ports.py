@@ -3,7 +3,7 @@ inside one database transaction per flow call."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -59,7 +59,15 @@ class Ledger(Protocol):
 
     def audit(self, event: AuditEvent) -> None: ...
 
+    def audit_many(self, events: Sequence[AuditEvent]) -> None:
+        """Append every event, in order, at once (a sweep audits all it changed)."""
+        ...
+
     def notify(self, notification: Notification) -> None: ...
+
+    def notify_many(self, notifications: Sequence[Notification]) -> None:
+        """Queue every notification, in order, at once."""
+        ...
 
 
 @dataclass(frozen=True)

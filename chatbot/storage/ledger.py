@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Connection, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,9 @@ from flows.ui import card_to_dict
 
 Clock = Callable[[], datetime]
 PERSONAL_CHAT = "personal"  # ChatConversation.kind of a one-to-one chat with a person
+LOOKUP_CHUNK = 500  # values per IN (...) list, well under every database's parameter limit
+
+T = TypeVar("T")
 
 
 ADMIN_WORK_STATES = (
@@ -213,27 +217,40 @@ class SqlLedger:
         return [self._to_domain(r) for r in rows]
 
     def audit(self, event: AuditEvent) -> None:
-        actor = event.actor
-        self._session.add(
-            AuditEventRow(
-                at=self.now(),
-                actor_email=actor.email if actor else None,
-                platform=actor.platform.value if actor else None,
-                platform_user_id=actor.platform_user_id if actor else None,
-                action=event.action,
-                outcome=event.outcome,
-                request_id=event.request_id,
-                details=dict(event.details),
-            )
-        )
+        self.audit_many([event])
+
+    def audit_many(self, events: Sequence[AuditEvent]) -> None:
+        """Append the events to the audit log, in order, with one executemany."""
+        if events:
+            now = self.now()
+            self._connection.execute(insert(AuditEventRow), [_audit_row(e, now) for e in events])
 
     def notify(self, notification: Notification) -> None:
-        """Queue the notification once per platform; a dedupe key already queued, by this or
-        a concurrent transaction (another replica's sweep), is skipped, never an error."""
+        self.notify_many([notification])
+
+    def notify_many(self, notifications: Sequence[Notification]) -> None:
+        """Queue each notification once per platform, in order, with one executemany; a dedupe
+        key already queued, by this or a concurrent transaction (another replica's sweep), is
+        skipped, never an error."""
         now = self.now()
+        chats = self._personal_chats(
+            {n.recipient_email for n in notifications if n.recipient_email}
+        )
+        rows = [row for n in notifications for row in self._outbox_rows(n, chats, now)]
+        if rows:
+            self._connection.execute(insert_unless_present(self._session, OutboxRow), rows)
+
+    @property
+    def _connection(self) -> Connection:
+        """Core statements that touch no pending ORM object skip the ORM's per-call overhead."""
+        return self._session.connection()
+
+    def _outbox_rows(
+        self, notification: Notification, chats: Collection[tuple[Platform, str]], now: datetime
+    ) -> list[dict[str, Any]]:
         payload = card_to_dict(notification.card) if notification.card else None
-        for platform in self._routes(notification.recipient_email):
-            row = {
+        return [
+            {
                 "dedupe_key": f"{platform.value}:{notification.dedupe_key}",
                 "platform": platform.value,
                 "subject_kind": notification.subject_kind,
@@ -246,31 +263,37 @@ class SqlLedger:
                 "next_attempt_at": notification.not_before or now,
                 "created_at": now,
             }
-            self._session.execute(insert_unless_present(self._session, OutboxRow, row))
+            for platform in self._routes(notification.recipient_email, chats)
+        ]
 
-    def _routes(self, email: str | None) -> list[Platform]:
+    def _routes(self, email: str | None, chats: Collection[tuple[Platform, str]]) -> list[Platform]:
         """Admin posts go to each platform with an admin channel; a person's messages to each
-        platform that may reach them, or to all when none is known to (so the failure is
-        reported to the admins rather than nothing being sent)."""
+        platform that may reach them (``chats``), or to all when none is known to (so the
+        failure is reported to the admins rather than nothing being sent)."""
         if email is None:
             return [p for p in self._platforms if p in self._admin_platforms]
         reachable = [
-            p for p in self._platforms if p not in NEEDS_CONVERSATION or self._has_chat(p, email)
+            p for p in self._platforms if p not in NEEDS_CONVERSATION or (p, email) in chats
         ]
         return reachable or list(self._platforms)
 
-    def _has_chat(self, platform: Platform, email: str) -> bool:
-        return bool(
-            self._session.scalar(
-                select(
-                    exists().where(
-                        ChatConversation.platform == platform.value,
-                        ChatConversation.email == email,
-                        ChatConversation.kind == PERSONAL_CHAT,
-                    )
+    def _personal_chats(self, emails: Collection[str]) -> set[tuple[Platform, str]]:
+        """Which of these people the bot has a personal chat with, on each of its platforms
+        that needs one to reach them."""
+        platforms = [p.value for p in self._platforms if p in NEEDS_CONVERSATION]
+        if not platforms:
+            return set()
+        found: set[tuple[Platform, str]] = set()
+        for chunk in chunked(sorted(emails)):
+            rows = self._session.execute(
+                select(ChatConversation.platform, ChatConversation.email).where(
+                    ChatConversation.platform.in_(platforms),
+                    ChatConversation.kind == PERSONAL_CHAT,
+                    ChatConversation.email.in_(chunk),
                 )
             )
-        )
+            found |= {(Platform(platform), email) for platform, email in rows if email}
+        return found
 
     def _to_domain(self, row: AccessRequestRow) -> AccessRequest:
         self._session.flush()
@@ -308,3 +331,23 @@ class SqlLedger:
             account_created_at=row.account_created_at,
             training_reports=tuple(TrainingReport(r.training_id, r.reported_at) for r in reports),
         )
+
+
+def chunked(items: Sequence[T], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _audit_row(event: AuditEvent, at: datetime) -> dict[str, Any]:
+    actor = event.actor
+    return {
+        "at": at,
+        "actor_email": actor.email if actor else None,
+        "platform": actor.platform.value if actor else None,
+        "platform_user_id": actor.platform_user_id if actor else None,
+        "action": event.action,
+        "outcome": event.outcome,
+        "request_id": event.request_id,
+        "details": dict(event.details),
+    }

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Select,
     String,
     bindparam,
@@ -20,11 +19,12 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from chatbot.storage.ledger import Clock, SqlLedger
+from chatbot.storage.ledger import Clock, SqlLedger, chunked
 from chatbot.storage.models import AccessRequestRow, Account, NudgeRow, TrainingReportRow
 from chatbot.storage.upsert import insert_unless_present
 from flows.accounts import (
@@ -50,8 +50,6 @@ from flows.nudges.rules import (
     Window,
 )
 
-LOOKUP_CHUNK = 500  # e-mails per IN (...) query, well under every database's parameter limit
-
 _REQUEST_CLOCKS: dict[RequestClock, InstrumentedAttribute[datetime | None]] = {
     RequestClock.VERIFICATION_DUE: AccessRequestRow.verification_due,
     RequestClock.TRAINING_DUE: AccessRequestRow.training_due,
@@ -72,14 +70,9 @@ class SqlNudgeLedger(SqlLedger):
         super().__init__(session, clock, platforms, admin_platforms)
         self.queued: list[Notification] = []
 
-    @property
-    def _connection(self) -> Connection:
-        """Core statements that touch no pending ORM object skip the ORM's per-call overhead."""
-        return self._session.connection()
-
-    def notify(self, notification: Notification) -> None:
-        self.queued.append(notification)
-        super().notify(notification)
+    def notify_many(self, notifications: Sequence[Notification]) -> None:
+        self.queued += notifications
+        super().notify_many(notifications)
 
     # The due rows are sorted here, not in SQL: an ORDER BY tempts SQLite's planner into
     # scanning the table in key order instead of using the index, and processing in key order
@@ -103,18 +96,20 @@ class SqlNudgeLedger(SqlLedger):
         ]
         return sorted(due, key=lambda d: d.request_id)
 
-    def claim(self, nudge: Nudge) -> int | None:
-        values: dict[str, Any] = {
-            "dedupe_key": nudge.key,
-            "subject_kind": nudge.subject_kind.value,
-            "subject_id": nudge.subject_id,
-            "kind": nudge.kind.value,
-            "occurrence": nudge.occurrence,
-            "stage": nudge.stage,
-            "sent_at": self.now(),
+    def claim_many(self, nudges: Sequence[Nudge]) -> dict[Nudge, int]:
+        """One INSERT .. ON CONFLICT DO NOTHING for all (executemany, which SQLAlchemy sends as
+        multi-row VALUES); RETURNING names only the rows it inserted."""
+        if not nudges:
+            return {}
+        by_key = {nudge.key: nudge for nudge in nudges}
+        now = self.now()
+        rows = [_nudge_row(nudge, now) for nudge in by_key.values()]
+        statement = insert_unless_present(self._session, NudgeRow).returning(
+            NudgeRow.id, NudgeRow.dedupe_key
+        )
+        return {
+            by_key[key]: nudge_id for nudge_id, key in self._connection.execute(statement, rows)
         }
-        statement = insert_unless_present(self._session, NudgeRow, values)
-        return self._connection.scalar(statement.returning(NudgeRow.id))
 
     def latest_stage(self, nudge: Nudge) -> int | None:
         return self._session.scalar(
@@ -133,20 +128,39 @@ class SqlNudgeLedger(SqlLedger):
     def move_account(
         self, account: HmisAccount, to_status: AccountStatus, actor_email: str
     ) -> HmisAccount | None:
-        moved = replace(account, status=to_status, version=account.version + 1)
+        moved = self.move_accounts([account], to_status, actor_email)
+        return moved[0] if moved else None
+
+    def move_accounts(
+        self, accounts: Sequence[HmisAccount], to_status: AccountStatus, actor_email: str
+    ) -> list[HmisAccount]:
+        """One UPDATE per chunk, matching each row on its (id, version) pair, RETURNING those
+        it moved. The rows are locked in id order first, so sweeps racing over the same
+        accounts queue behind each other instead of deadlocking; the loser's UPDATE then
+        finds the versions changed and moves nothing."""
+        now = self.now()
+        ordered = sorted(accounts, key=lambda a: a.id)
+        changes: dict[str, Any] = {"status": to_status.value, "version": Account.version + 1}
         if to_status is AccountStatus.DISABLED:
-            moved = replace(moved, disabled_by=actor_email, disabled_at=self.now())
-        result = self._connection.execute(
-            update(Account)
-            .where(Account.id == account.id, Account.version == account.version)
-            .values(
-                status=moved.status.value,
-                version=moved.version,
-                disabled_by=moved.disabled_by,
-                disabled_at=moved.disabled_at,
+            changes |= {"disabled_by": actor_email, "disabled_at": now}
+        moved_ids: set[int] = set()
+        for chunk in chunked(ordered):
+            ids = [a.id for a in chunk]
+            self._connection.scalars(
+                select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
+            ).all()
+            moved_ids.update(
+                self._connection.scalars(
+                    update(Account)
+                    .where(  # the id list lets both planners use the primary key
+                        Account.id.in_(ids),
+                        tuple_(Account.id, Account.version).in_([(a.id, a.version) for a in chunk]),
+                    )
+                    .values(changes)
+                    .returning(Account.id)
+                )
             )
-        )
-        return moved if result.rowcount == 1 else None
+        return [_moved(a, to_status, actor_email, now) for a in ordered if a.id in moved_ids]
 
     def record_logins(self, latest: Mapping[str, datetime]) -> tuple[list[LoginChange], int]:
         """Move each known account's last login forward to ``latest[email]``; the changes,
@@ -158,10 +172,8 @@ class SqlNudgeLedger(SqlLedger):
         emails = sorted(latest)
         known = [
             to_account(row)
-            for start in range(0, len(emails), LOOKUP_CHUNK)
-            for row in self._session.scalars(
-                select(Account).where(Account.email.in_(emails[start : start + LOOKUP_CHUNK]))
-            )
+            for chunk in chunked(emails)
+            for row in self._session.scalars(select(Account).where(Account.email.in_(chunk)))
         ]
         changes = [_login_change(a, latest[a.email]) for a in known]
         moved = [c for c in changes if c is not None]
@@ -238,6 +250,28 @@ def to_account(row: Account) -> HmisAccount:
         disabled_by=row.disabled_by,
         disabled_at=row.disabled_at,
     )
+
+
+def _nudge_row(nudge: Nudge, sent_at: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": nudge.key,
+        "subject_kind": nudge.subject_kind.value,
+        "subject_id": nudge.subject_id,
+        "kind": nudge.kind.value,
+        "occurrence": nudge.occurrence,
+        "stage": nudge.stage,
+        "sent_at": sent_at,
+    }
+
+
+def _moved(
+    account: HmisAccount, to_status: AccountStatus, actor_email: str, now: datetime
+) -> HmisAccount:
+    """The account as ``move_accounts`` left it."""
+    moved = replace(account, status=to_status, version=account.version + 1)
+    if to_status is AccountStatus.DISABLED:
+        moved = replace(moved, disabled_by=actor_email, disabled_at=now)
+    return moved
 
 
 def _login_change(account: HmisAccount, login: datetime) -> LoginChange | None:

@@ -168,10 +168,9 @@ class InactivityFlow:
         self.ledger.audit(
             AuditEvent(actor, action, "ok", None, {"account": str(account.id), "to": moved.status})
         )
-        for notification in announcements(
-            self.community, moved, account.last_login_at, cause="disabled"
-        ):
-            self.ledger.notify(notification)
+        self.ledger.notify_many(
+            announcements(self.community, moved, account.last_login_at, cause="disabled")
+        )
         return Notice(f"Recorded: {account.name}'s HMIS account is disabled.")
 
     def _refuse(

@@ -3,7 +3,7 @@ implements it with one set-based query per rule."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -30,8 +30,9 @@ class NudgeLedger(Ledger, Protocol):
 
     def due_renewals(self, rule: RenewalRule) -> list[DueRenewal]: ...
 
-    def claim(self, nudge: Nudge) -> int | None:
-        """Record the nudge; its id, or None when it was recorded before (by any sweep)."""
+    def claim_many(self, nudges: Sequence[Nudge]) -> dict[Nudge, int]:
+        """Record the nudges; the id of each one recorded now, leaving out those recorded
+        before (by any sweep)."""
         ...
 
     def latest_stage(self, nudge: Nudge) -> int | None:
@@ -44,6 +45,12 @@ class NudgeLedger(Ledger, Protocol):
         self, account: HmisAccount, to_status: AccountStatus, actor_email: str
     ) -> HmisAccount | None:
         """Compare-and-set on the account's version: the updated account, or None if it moved."""
+        ...
+
+    def move_accounts(
+        self, accounts: Sequence[HmisAccount], to_status: AccountStatus, actor_email: str
+    ) -> list[HmisAccount]:
+        """``move_account`` for each account at once: those that moved, updated, by id."""
         ...
 
     def record_logins(self, latest: Mapping[str, datetime]) -> tuple[list[LoginChange], int]:

@@ -1,6 +1,10 @@
 """Runs one sweep rule: selects what is due, records each nudge once, closes what a deadline
 closes (expired requests, inactive accounts), and queues the messages, held until business
-hours. Running a rule twice, or from two replicas at once, sends each nudge once."""
+hours. Running a rule twice, or from two replicas at once, sends each nudge once.
+
+A rule's writes are set-based: its accounts move in one compare-and-set, its nudges are
+recorded in one call, and its audit events and its messages are written in one call each
+(an expiring request still moves on its own, with the request flows' ``apply``)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 
-from flows.accounts import AccountStatus, HmisAccount
+from flows.accounts import AccountStatus
 from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.model import AccessRequest, AuditEvent, Notification, RequestState, Transition
@@ -18,6 +22,7 @@ from flows.nudges.letters import Letter, NudgeLetters, audience_for, one_per_per
 from flows.nudges.ports import NudgeLedger
 from flows.nudges.rules import (
     AccountRule,
+    DueAccount,
     MeetingRule,
     Nudge,
     NudgeKind,
@@ -36,6 +41,18 @@ _ACCOUNT_MOVES = {
     NudgeKind.INACTIVITY_WARNING: AccountStatus.WARNED,
     NudgeKind.INACTIVITY_DISABLE: AccountStatus.DISABLE_DUE,
 }
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A nudge a rule found due: its letters, and the messages that go with it."""
+
+    nudge: Nudge
+    letters: list[Letter]
+    before: tuple[Notification, ...] = ()
+    """Queued whether or not this sweep records the nudge (the live cards of what it closed)."""
+    after: tuple[Notification, ...] = ()
+    """Queued after the letters, only by the sweep that records the nudge."""
 
 
 @dataclass(frozen=True)
@@ -63,90 +80,131 @@ class NudgeSweep:
         return deliver_at(self.calendar, self.ledger.now())
 
     def _requests(self, rule: RequestRule) -> None:
-        for due in self.ledger.due_requests(rule):
-            request = self.ledger.get_request(due.request_id)
-            if request is not None and rule.kind is NudgeKind.TRAINING_EXPIRED:
-                request = self._expire(request)
-            if request is None:
-                continue
-            nudge = Nudge(
-                SubjectKind.REQUEST, str(request.id), rule.kind, due.occurrence, rule.stage
-            )
-            self._send(nudge, self._letters.for_request(rule.kind, request, due.occurrence))
+        found = [
+            (self.ledger.get_request(d.request_id), d.occurrence)
+            for d in self.ledger.due_requests(rule)
+        ]
+        # Another sweep, or a person, may have moved a request on since it was selected: the
+        # compare-and-set below would pass against the new version, so drop it here.
+        requests = [
+            (request, occurrence)
+            for request, occurrence in found
+            if request is not None and request.state is rule.state
+        ]
+        expiring = rule.kind is NudgeKind.TRAINING_EXPIRED
+        if expiring:
+            requests = self._expire(requests)
+        self._send(
+            [
+                _Due(
+                    Nudge(SubjectKind.REQUEST, str(request.id), rule.kind, occurrence, rule.stage),
+                    self._letters.for_request(rule.kind, request, occurrence),
+                    before=tuple(card_refreshes(request, cause="expired")) if expiring else (),
+                )
+                for request, occurrence in requests
+            ]
+        )
 
-    def _expire(self, request: AccessRequest) -> AccessRequest | None:
+    def _expire(
+        self, requests: list[tuple[AccessRequest, datetime]]
+    ) -> list[tuple[AccessRequest, datetime]]:
+        """Close each request; those this sweep closed (another may have been first), closed."""
         grace = self.community.deadlines.training_grace
-        moved = self.ledger.apply(
-            Transition(
-                request.id,
-                request.version,
-                request.state,
-                RequestState.EXPIRED,
-                SWEEP_ACTOR,
-                reason=f"training not reported by the deadline or within the {grace} grace",
+        reason = f"training not reported by the deadline or within the {grace} grace"
+        expired: list[tuple[AccessRequest, datetime]] = []
+        audits: list[AuditEvent] = []
+        for request, occurrence in requests:
+            moved = self.ledger.apply(
+                Transition(
+                    request.id,
+                    request.version,
+                    request.state,
+                    RequestState.EXPIRED,
+                    SWEEP_ACTOR,
+                    reason=reason,
+                )
             )
-        )
-        if moved is None:
-            return None
-        self.ledger.audit(
-            AuditEvent(
-                None,
-                "new_user.expire",
-                "ok",
-                request.id,
-                {"from": request.state, "to": moved.state},
-            )
-        )
-        for notification in card_refreshes(moved, cause="expired"):
-            self.ledger.notify(notification)
-        return moved
+            if moved is not None:
+                expired.append((moved, occurrence))
+                audits.append(
+                    AuditEvent(
+                        None,
+                        "new_user.expire",
+                        "ok",
+                        request.id,
+                        {"from": request.state, "to": moved.state},
+                    )
+                )
+        self.ledger.audit_many(audits)
+        return expired
 
     def _accounts(self, rule: AccountRule) -> None:
-        for due in self.ledger.due_accounts(rule):
-            account: HmisAccount | None = due.account
-            if rule.kind in _ACCOUNT_MOVES:
-                account = self._move(due.account, _ACCOUNT_MOVES[rule.kind], rule.kind)
-            if account is None:
-                continue
-            nudge = Nudge(
-                SubjectKind.ACCOUNT, str(account.id), rule.kind, due.occurrence, rule.stage
-            )
-            letters = self._letters.for_account(rule.kind, account, due.occurrence)
-            if self._send(nudge, letters) and rule.kind is NudgeKind.INACTIVITY_DISABLE:
-                for notification in announcements(
-                    self.community, account, due.occurrence, "announced", self._deliver_at
-                ):
-                    self.ledger.notify(notification)
+        found = self.ledger.due_accounts(rule)
+        if rule.kind in _ACCOUNT_MOVES:
+            found = self._move(found, _ACCOUNT_MOVES[rule.kind], rule.kind)
+        self._send([self._account_nudge(rule, due) for due in found])
+
+    def _account_nudge(self, rule: AccountRule, due: DueAccount) -> _Due:
+        account, occurrence = due.account, due.occurrence
+        announced = (
+            announcements(self.community, account, occurrence, "announced", self._deliver_at)
+            if rule.kind is NudgeKind.INACTIVITY_DISABLE
+            else []
+        )
+        return _Due(
+            Nudge(SubjectKind.ACCOUNT, str(account.id), rule.kind, occurrence, rule.stage),
+            self._letters.for_account(rule.kind, account, occurrence),
+            after=tuple(announced),
+        )
 
     def _move(
-        self, account: HmisAccount, to_status: AccountStatus, kind: NudgeKind
-    ) -> HmisAccount | None:
-        moved = self.ledger.move_account(account, to_status, SWEEP_ACTOR)
-        if moved is not None:
-            self.ledger.audit(
+        self, found: list[DueAccount], to_status: AccountStatus, kind: NudgeKind
+    ) -> list[DueAccount]:
+        """Move the accounts; those this sweep moved (a login or another sweep may have moved
+        one first), as moved, each audited."""
+        due = {d.account.id: d for d in found}
+        moved = self.ledger.move_accounts([d.account for d in found], to_status, SWEEP_ACTOR)
+        self.ledger.audit_many(
+            [
                 AuditEvent(
                     None,
                     f"account.{kind}",
                     "ok",
                     None,
-                    {"account": str(account.id), "from": account.status, "to": to_status},
+                    {
+                        "account": str(account.id),
+                        "from": due[account.id].account.status,
+                        "to": to_status,
+                    },
                 )
-            )
-        return moved
+                for account in moved
+            ]
+        )
+        return [DueAccount(account, due[account.id].occurrence) for account in moved]
 
     def _renewals(self, rule: RenewalRule) -> None:
-        for due in self.ledger.due_renewals(rule):
-            subject = f"{due.request_id}:{due.training_id}"
-            nudge = Nudge(
-                SubjectKind.TRAINING_REPORT, subject, rule.kind, due.reported_at, rule.stage
-            )
-            self._send(nudge, self._letters.renewal_reminder(due))
+        self._send(
+            [
+                _Due(
+                    Nudge(
+                        SubjectKind.TRAINING_REPORT,
+                        f"{due.request_id}:{due.training_id}",
+                        rule.kind,
+                        due.reported_at,
+                        rule.stage,
+                    ),
+                    self._letters.renewal_reminder(due),
+                )
+                for due in self.ledger.due_renewals(rule)
+            ]
+        )
 
     def _meetings(self, rule: MeetingRule) -> None:
         """Each coming occurrence whose reminder is due gets its latest due stage, once."""
         reminder, now = rule.reminder, self.ledger.now()
         earliest = partial(reminder_time, self.calendar, before=reminder.notify_before[0])
         horizon = latest_start(earliest, now)
+        due: list[_Due] = []
         for occurrence in occurrences(
             reminder.rrule, reminder.starts, self.calendar.timezone, now, horizon
         ):
@@ -158,16 +216,25 @@ class NudgeSweep:
             nudge = Nudge(SubjectKind.REMINDER, reminder.id, rule.kind, occurrence, stage)
             latest = self.ledger.latest_stage(nudge)
             if latest is None or latest < stage:
-                self._send(nudge, self._letters.meeting_reminder(reminder, occurrence))
+                due.append(_Due(nudge, self._letters.meeting_reminder(reminder, occurrence)))
+        self._send(due)
 
-    def _send(self, nudge: Nudge, letters: list[Letter]) -> bool:
-        """Record the nudge and queue its messages; False when it was sent before."""
-        nudge_id = self.ledger.claim(nudge)
-        if nudge_id is None:
-            return False
+    def _send(self, due: list[_Due]) -> None:
+        """Record the nudges and queue their messages, in order; a nudge recorded before (by
+        any sweep) queues only what goes out either way."""
+        claimed = self.ledger.claim_many([d.nudge for d in due])
+        messages: list[Notification] = []
+        for d in due:
+            messages += d.before
+            if d.nudge in claimed:
+                messages += [*self._messages(claimed[d.nudge], d.letters), *d.after]
+        self.ledger.notify_many(messages)
+
+    def _messages(self, nudge_id: int, letters: list[Letter]) -> list[Notification]:
+        messages = []
         for letter in one_per_person(letters):
             audience = audience_for(letter.role, letter.email)
-            self.ledger.notify(
+            messages.append(
                 Notification(
                     NUDGE_SUBJECT,
                     str(nudge_id),
@@ -178,4 +245,4 @@ class NudgeSweep:
                     not_before=self._deliver_at,
                 )
             )
-        return True
+        return messages
