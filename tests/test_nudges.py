@@ -10,15 +10,21 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
+from chatbot.community_calendar import business_calendar
 from chatbot.storage.database import Database
 from chatbot.storage.models import Account, AuditEventRow, NudgeRow, OutboxRow, RequestTransition
+from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.accounts import AccountStatus
 from flows.community import Community, Reminder
 from flows.durations import Duration, Unit
-from flows.model import RequestState
+from flows.model import Platform, RequestState, Transition
+from flows.new_user.form import F
 from flows.nudges.inactivity import INACTIVITY_SUBJECT
+from flows.nudges.plan import plan
 from flows.nudges.policy import ReminderAudience
-from flows.nudges.sweep import SWEEP_ACTOR
+from flows.nudges.ports import DueRequest
+from flows.nudges.rules import RequestRule
+from flows.nudges.sweep import SWEEP_ACTOR, NudgeSweep
 from tests.conftest import Clock
 from tests.nudges import ADMINS, NudgeBed, local, shown
 from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
@@ -317,3 +323,40 @@ def test_trainings_with_a_validity_get_renewal_reminders_before_they_lapse(
         ("renewal_reminder", TRAINEE, "Mon 2027-10-18 09:00"),
         ("renewal_reminder", TRAINEE, "Fri 2027-11-12 09:00"),
     ]
+
+
+class _MovedOnAfterSelection(SqlNudgeLedger):
+    """Selects due requests, then lets the trainee report in before the sweep reads them, as a
+    racing sweep or click could commit between the two."""
+
+    def due_requests(self, rule: RequestRule) -> list[DueRequest]:
+        due = super().due_requests(rule)
+        for found in due:
+            request = self.get_request(found.request_id)
+            assert request is not None
+            self.apply(
+                Transition(
+                    request.id,
+                    request.version,
+                    request.state,
+                    RequestState.AWAITING_APPROVAL,
+                    TRAINEE,
+                )
+            )
+        return due
+
+
+def test_a_request_that_moved_on_after_its_selection_is_left_alone(bed: NudgeBed) -> None:
+    bed.at("2026-11-18 10:00")
+    bed.file(
+        SUPERVISOR, request_values(**{F.DIRECTLY_SUPERVISES: "yes", F.BACKGROUND_CHECK: ["yes"]})
+    )
+    bed.at("2026-12-15 09:00")  # past the training deadline and its grace
+    calendar = business_calendar(bed.community)
+    with bed.database.transaction() as session:
+        ledger = _MovedOnAfterSelection(session, bed.clock, (Platform.SLACK,))
+        sweep = NudgeSweep(bed.community, calendar, ledger)
+        for rule in plan(bed.community, calendar, bed.clock.now):
+            sweep.run(rule)
+        assert ledger.queued == []
+    assert bed.request().state is RequestState.AWAITING_APPROVAL
