@@ -6,11 +6,9 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import select
-
 from chatbot.storage.database import Database
-from chatbot.storage.models import AccessRequestRow, AuditEventRow
 from flows.new_user.form import F
+from tests.e2e.records import refused, stored_states
 from tests.e2e.slack_testbed import (
     ADMIN_CHANNEL,
     NO_EMAIL_USER,
@@ -45,17 +43,6 @@ async def file_request(slack: SlackTestbed, **overrides: Any) -> dict[str, Any]:
     answer = await slack.submit(LEAD, view, request_values(**overrides))
     await slack.settle()
     return answer
-
-
-def stored_states(database: Database) -> list[str]:
-    with database.transaction() as session:
-        return list(session.scalars(select(AccessRequestRow.state)))
-
-
-def refused(database: Database) -> list[tuple[str, dict[str, Any]]]:
-    with database.transaction() as session:
-        rows = session.scalars(select(AuditEventRow).where(AuditEventRow.outcome == "refused"))
-        return [(r.action, r.details) for r in rows]
 
 
 async def test_from_slash_command_to_account_created(

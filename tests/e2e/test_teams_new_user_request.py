@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from chatbot.storage.database import Database
-from chatbot.storage.models import AccessRequestRow, AuditEventRow
 from flows.community import Community
 from flows.new_user.form import F, request_form
 from tests.conftest import Clock
+from tests.e2e.records import refused, stored_states
 from tests.e2e.teams_testbed import (
     NO_EMAIL_MEMBER,
     TEAMS_ADMIN_CHANNEL,
@@ -42,17 +41,6 @@ async def teams(
         await bots.teams.install_in_team(ADMIN)
         await bots.teams.settle()
         yield bots.teams
-
-
-def stored_states(database: Database) -> list[str]:
-    with database.transaction() as session:
-        return list(session.scalars(select(AccessRequestRow.state)))
-
-
-def refused(database: Database) -> list[tuple[str, dict[str, Any]]]:
-    with database.transaction() as session:
-        rows = session.scalars(select(AuditEventRow).where(AuditEventRow.outcome == "refused"))
-        return [(r.action, r.details) for r in rows]
 
 
 def buttons(card: dict[str, Any]) -> list[str]:
