@@ -34,6 +34,7 @@ from tests.requests import (
     TRAINEE,
 )
 
+BOLT_POST_ACK = "run_ack_function_asynchronously"
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"
 ADMIN_CHANNEL = "C0ADMIN001"
@@ -191,7 +192,8 @@ class SlackTestbed:
     # Waiting for the bot --------------------------------------------------------------------
 
     async def settle(self) -> None:
-        """Wait until post-ack work and the outbox are done (the bot's calls stop changing)."""
+        """Wait until Bolt's post-ack listener work and the due outbox rows are done and the
+        bot's calls stop changing."""
         runtime = self.http.server.app[STATE].runtime
         assert runtime is not None
         quiet, seen = 0, -1
@@ -199,7 +201,8 @@ class SlackTestbed:
             await asyncio.sleep(0.01)
             pending = await asyncio.to_thread(_due_rows, runtime.db, self.clock.now)
             calls = len(self.fake.calls) + len(self.fake.responses)
-            quiet = quiet + 1 if (pending == 0 and calls == seen) else 0
+            idle = pending == 0 and calls == seen and not _listeners_running()
+            quiet = quiet + 1 if idle else 0
             seen = calls
             if quiet >= 5:
                 return
@@ -214,6 +217,14 @@ class SlackTestbed:
 
     def last_response_text(self) -> str:
         return str(self.fake.responses[-1]["text"])
+
+
+def _listeners_running() -> bool:
+    """Bolt runs each listener past its ack() in a task of this name (AsyncioListenerRunner)."""
+    return any(
+        not task.done() and getattr(task.get_coro(), "__name__", "") == BOLT_POST_ACK
+        for task in asyncio.all_tasks()
+    )
 
 
 def _due_rows(db: Any, now: datetime) -> int:
