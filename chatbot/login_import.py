@@ -15,14 +15,19 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from chatbot.community_calendar import business_calendar
 from flows.accounts import AccountStatus, LoginChange
 from flows.community import Community
 from flows.model import AuditEvent
+from flows.new_user.lifecycle import NewUserFlow
 from flows.nudges.inactivity import announcements
 from flows.nudges.policy import LoginReport
 from flows.nudges.ports import NudgeLedger
 
 CLOCK_SKEW = timedelta(days=1)  # a report stamped in another time zone is not "in the future"
+
+
+LOGIN_IMPORTER = "login-import"  # who completes a request when a login report shows it
 
 
 class LoginReportError(Exception):
@@ -146,6 +151,9 @@ def _reactivated(ledger: NudgeLedger, community: Community, change: LoginChange)
             {"account": str(after.id), "from": before.status, "to": after.status},
         )
     )
+    if before.status is AccountStatus.PENDING_FIRST_LOGIN:
+        flow = NewUserFlow(community, business_calendar(community), ledger)
+        flow.first_login_imported(after.email, LOGIN_IMPORTER)
     if before.status is AccountStatus.DISABLE_DUE and before.last_login_at is not None:
         stamp = int(after.last_login_at.timestamp()) if after.last_login_at else 0
         for notification in announcements(

@@ -13,9 +13,10 @@ from chatbot.storage.database import Database
 from chatbot.storage.models import AuditEventRow, NudgeRow, OutboxRow
 from flows.accounts import AccountStatus
 from flows.community import Community
+from flows.model import RequestState
 from tests.conftest import Clock
 from tests.nudges import NudgeBed, local
-from tests.requests import LEAD, SUPERVISOR, TRAINEE, request_values
+from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
 
 WARNED = "warned@riverhouse.example.org"
 DUE = "due@riverhouse.example.org"
@@ -157,3 +158,34 @@ def test_import_logins_refuses_a_report_without_the_mapped_columns(
     assert "needs the columns 'Email' and 'Last Login' but has 'Name', 'Login'" in (
         capsys.readouterr().err
     )
+
+
+def test_an_imported_first_login_completes_the_request(
+    bed: NudgeBed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login_report_community(tmp_path, monkeypatch)
+    bed.at("2026-11-16 10:00")
+    bed.file(LEAD, request_values())
+    bed.click(SUPERVISOR, "verify")
+    for training in ("general", "privacy"):
+        bed.click(TRAINEE, f"trained.{training}")
+    bed.click(ADMIN, "approve")
+    bed.click(SECOND_ADMIN, "account_created")
+    report = tmp_path / "logins.csv"
+    report.write_text(f"User Email,Last Login Date\n{TRAINEE},2026-11-16T09:30:00-08:00\n")
+
+    assert main(["import", "logins", str(report)]) == 0
+    assert bed.request().state is RequestState.ACTIVE
+    assert bed.account(TRAINEE).status == "active"
+    with bed.database.transaction() as session:
+        logged_in = session.scalars(
+            select(AuditEventRow.details).where(AuditEventRow.action == "new_user.logged_in")
+        ).all()
+        refreshed = session.scalars(
+            select(OutboxRow.audience).where(OutboxRow.dedupe_key.like("%:v7:active"))
+        ).all()
+    assert [d["source"] for d in logged_in] == ["login-import"]
+    assert "trainee_account" in refreshed  # the "I've logged in" button goes away
+
+    assert main(["import", "logins", str(report)]) == 0  # importing again changes nothing
+    assert bed.request().version == 7

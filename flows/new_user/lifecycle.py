@@ -169,6 +169,35 @@ class NewUserFlow:
             )
         return handler(actor, request)
 
+    def first_login_imported(self, email: str, importer: str) -> None:
+        """A login report shows the new user has logged in: their request is complete, as if
+        they had pressed "I've logged in" (the account itself is updated by the import)."""
+        for request in self.ledger.requests_involving(email):
+            if request.state is not RequestState.ACCOUNT_CREATED:
+                continue
+            if request.draft.trainee_email != email:
+                continue
+            transition = Transition(
+                request.id,
+                request.version,
+                request.state,
+                RequestState.ACTIVE,
+                importer,
+                reason="login report",
+            )
+            moved = self.ledger.apply(transition)
+            if moved is not None:
+                self.ledger.audit(
+                    AuditEvent(
+                        None,
+                        "new_user.logged_in",
+                        "ok",
+                        request.id,
+                        {"from": request.state.value, "to": moved.state.value, "source": importer},
+                    )
+                )
+                self.ledger.notify_many(card_refreshes(moved, cause="active"))
+
     def submit_denial(self, actor: Actor, context: str, values: FormValues) -> Outcome:
         command = ActionCommand.decode(f"{FLOW} deny {context}")
         request = self.ledger.get_request(command.subject_id) if command else None
