@@ -25,13 +25,13 @@ from typing import Any
 from sqlalchemy import Executable, insert, text
 
 from chatbot.community_calendar import business_calendar
-from chatbot.directory import sync_directory
 from chatbot.policy import bundled_preset_path, load_community
+from chatbot.scheduling.sweeper import Sweeper
 from chatbot.storage.database import Database
+from chatbot.storage.directory import sync_directory
 from chatbot.storage.models import AccessRequestRow, Account
 from chatbot.storage.nudge_ledger import account_selection, renewal_selection, request_selection
 from chatbot.storage.schema import upgrade
-from chatbot.sweeper import Sweeper
 from flows.accounts import AccountStatus
 from flows.calendar import BusinessCalendar
 from flows.community import Community

@@ -24,9 +24,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.handler import SlackEventsHandler
-from chatbot.directory import sync_directory
 from chatbot.policy import bundled_preset_path, load_community
 from chatbot.storage.database import Database
+from chatbot.storage.directory import sync_directory
 from chatbot.storage.schema import upgrade
 from tests.conftest import Clock
 from tests.e2e.slack_testbed import LEAD, SIGNING_SECRET, TOKEN, SlackTestbed, running_bot

@@ -17,7 +17,7 @@ from flows.ui import ActionCommand, Card
 
 
 class InactivityCards:
-    """Implements ``chatbot.outbox.LiveCards`` for the ``inactivity`` subject."""
+    """Implements ``chatbot.delivery.outbox.LiveCards`` for the ``inactivity`` subject."""
 
     def __init__(self, card: InactivityCard, clock: Clock) -> None:
         self._card = card

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chatbot.community_calendar import business_calendar
+from chatbot.delivery.live_cards import RequestCards
+from chatbot.delivery.outbox import LiveCards, OutboxDispatcher
 from chatbot.inactivity import InactivityCards, InactivityClicks
-from chatbot.outbox import LiveCards, OutboxDispatcher
-from chatbot.request_cards import RequestCards
+from chatbot.scheduling.sweeper import Sweeper
 from chatbot.service import BotService
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
-from chatbot.sweeper import Sweeper
 from flows.community import Community
 from flows.model import Platform
 from flows.new_user.cards import REQUEST_SUBJECT, CardRenderer

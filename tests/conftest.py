@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from chatbot.directory import sync_directory
 from chatbot.policy import bundled_preset_path, load_community
 from chatbot.storage.database import Database
+from chatbot.storage.directory import sync_directory
 from chatbot.storage.models import Base
 from chatbot.storage.schema import upgrade
 from flows.community import Community

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, cast, select
 
 from chatbot.community_calendar import business_calendar
+from chatbot.scheduling.sweeper import Sweeper
 from chatbot.service import BotService
 from chatbot.storage.database import Database
 from chatbot.storage.models import Account, NudgeRow, OutboxRow
-from chatbot.sweeper import Sweeper
 from flows.community import Community
 from flows.model import AccessRequest, Actor, Platform
 from flows.new_user.lifecycle import NewUserFlow

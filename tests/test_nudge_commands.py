@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from chatbot.cli import main
+from chatbot.commands.cli import main
 from chatbot.policy import bundled_preset_path
 from chatbot.storage.database import Database
 from chatbot.storage.models import AuditEventRow, NudgeRow, OutboxRow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.cli import main
+from chatbot.commands.cli import main
 from chatbot.policy import PolicyError, bundled_preset_path, load_community, parse_community
 from flows.durations import Duration, Unit, parse_duration
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from chatbot.scheduler import LEASE_TICKS, SWEEP_LEASE, Lease, NudgeScheduler
+from chatbot.scheduling.scheduler import LEASE_TICKS, SWEEP_LEASE, Lease, NudgeScheduler
 from chatbot.storage.database import Database
 from flows.community import Community
 from tests.conftest import Clock

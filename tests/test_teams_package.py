@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.teams.bot import COMMAND, COMMANDS
-from chatbot.cli import main
+from chatbot.commands.cli import main
 
 BOT_ID = "11111111-2222-3333-4444-555555555555"
 

@@ -18,9 +18,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 
-from chatbot.server import STATE, create_app
 from chatbot.settings import Settings
 from chatbot.storage.models import OutboxRow
+from chatbot.web.server import STATE, create_app
 from flows.community import Community
 from tests.conftest import Clock
 from tests.fakes.slack_web_api import FakeSlack

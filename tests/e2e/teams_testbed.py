@@ -15,10 +15,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from chatbot.server import STATE, create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.models import OutboxRow
+from chatbot.web.server import STATE, create_app
 from flows.community import Channels, Community, PlatformChannel
 from tests.e2e.slack_testbed import (
     ADMIN_CHANNEL,

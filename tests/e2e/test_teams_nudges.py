@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from chatbot.server import STATE
 from chatbot.storage.database import Database
 from chatbot.storage.models import Account, AuditEventRow
+from chatbot.web.server import STATE
 from flows.community import Community
 from tests.conftest import Clock
 from tests.e2e.teams_testbed import personal, running_bots

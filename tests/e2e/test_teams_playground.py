@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from chatbot.server import create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
+from chatbot.web.server import create_app
 from flows.community import Channels, Community, PlatformChannel
 from flows.new_user.form import F
 from tests.conftest import Clock

@@ -21,10 +21,10 @@ from botbuilder.schema.teams import (
 )
 from sqlalchemy import func, select
 
-from chatbot.server import create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.models import AuditEventRow, ChatConversation
+from chatbot.web.server import create_app
 from flows.community import Community
 from tests.conftest import Clock
 from tests.e2e.teams_testbed import TeamsTestbed, personal, running_bots

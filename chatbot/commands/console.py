@@ -10,10 +10,10 @@ from adapters.console.demo import play_demo
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import run_console
 from adapters.console.session import ConsoleSession
-from chatbot.directory import sync_directory
 from chatbot.policy import bundled_preset_path, load_community
 from chatbot.runtime import Runtime, build_runtime
 from chatbot.settings import Settings
+from chatbot.storage.directory import sync_directory
 from chatbot.storage.schema import upgrade
 from flows.community import Community
 from flows.model import Platform

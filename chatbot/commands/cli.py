@@ -11,16 +11,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from chatbot.audit_export import export_audit
-from chatbot.console_runner import run_demo, run_interactive
-from chatbot.directory import sync_directory
-from chatbot.nudge_commands import run_login_import, run_sweep
+from chatbot.commands.audit_export import export_audit
+from chatbot.commands.console import run_demo, run_interactive
+from chatbot.commands.sweep import run_login_import, run_sweep
+from chatbot.commands.teams_package import add_teams_commands
 from chatbot.policy import PolicyError, load_community
-from chatbot.server import SchemaNotReadyError, create_app
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
+from chatbot.storage.directory import sync_directory
 from chatbot.storage.schema import upgrade
-from chatbot.teams import add_teams_commands
+from chatbot.web.server import SchemaNotReadyError, create_app
 
 log = logging.getLogger("hmis-bot")
 

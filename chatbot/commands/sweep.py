@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from chatbot.commands.logins import LoginImport, LoginReportError, read_logins, store_logins
 from chatbot.community_calendar import business_calendar
-from chatbot.login_import import LoginImport, LoginReportError, read_logins, store_logins
 from chatbot.policy import load_community
 from chatbot.runtime import admin_channel_platforms
+from chatbot.scheduling.sweeper import Sweeper
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from chatbot.storage.schema import is_current
-from chatbot.sweeper import Sweeper
 from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.model import Notification, Platform

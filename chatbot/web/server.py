@@ -19,15 +19,15 @@ from adapters.slack.setup import SlackAdapter, slack_adapter
 from adapters.teams.handler import TeamsMessagesHandler
 from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
-from chatbot.conversations import SqlConversations
 from chatbot.policy import load_community
 from chatbot.runtime import Runtime, build_runtime, utc_now
-from chatbot.scheduler import start_nudges
+from chatbot.scheduling.scheduler import start_nudges
 from chatbot.settings import Settings
+from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.schema import is_current
-from chatbot.teams import teams_credentials
+from chatbot.web.teams import teams_credentials
 from flows.community import Community
 from flows.model import Platform
 from flows.ports import Messenger

@@ -22,11 +22,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import or_, update
 
 from chatbot.runtime import Runtime
+from chatbot.scheduling.sweeper import Sweeper
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.models import SchedulerLease
 from chatbot.storage.upsert import insert_unless_present
-from chatbot.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The ``hmis-bot`` command line and the operator commands behind it."""

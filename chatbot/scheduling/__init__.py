@@ -1,0 +1,1 @@
+"""Scheduled nudges: the sweeper that runs the plan's rules and the in-process scheduler."""
