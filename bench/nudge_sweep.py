@@ -29,24 +29,37 @@ from chatbot.policy import bundled_preset_path, load_community
 from chatbot.scheduling.sweeper import Sweeper
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
-from chatbot.storage.models import AccessRequestRow, Account
+from chatbot.storage.models import Account, RequestRow
 from chatbot.storage.nudge_ledger import account_selection, renewal_selection, request_selection
 from chatbot.storage.schema import upgrade
 from flows.accounts import AccountStatus
 from flows.calendar import BusinessCalendar
 from flows.community import Community
-from flows.model import Platform, RequestState
+from flows.kinds import default_registry
+from flows.kinds.new_user.details import NewUserState
+from flows.model import Platform
 from flows.nudges.plan import plan
 from flows.nudges.rules import AccountRule, RenewalRule, RequestRule
 from tests.conftest import START
 
 CHUNK = 5_000
 OPEN_STATES = (
-    RequestState.AWAITING_VERIFICATION,
-    RequestState.TRAINING,
-    RequestState.AWAITING_APPROVAL,
-    RequestState.APPROVED,
+    NewUserState.AWAITING_VERIFICATION,
+    NewUserState.TRAINING,
+    NewUserState.AWAITING_APPROVAL,
+    NewUserState.APPROVED,
 )
+DETAILS = {
+    "requester_role": "Agency Lead / Technical Administrator",
+    "directly_supervises": False,
+    "supervisor_name": "Sam Supervisor",
+    "supervisor_email": "sup@riverhouse.example.org",
+    "coc_id": "sac",
+    "access_role_id": "dss",
+    "monitors_contracts": False,
+    "additional_agency_ids": [],
+    "background_check_attested": False,
+}
 
 
 def account_rows(count: int, due: float, now: datetime) -> Iterator[dict[str, Any]]:
@@ -68,6 +81,7 @@ def account_rows(count: int, due: float, now: datetime) -> Iterator[dict[str, An
             "last_login_at": now - idle,
             "version": 1,
             "request_id": i + 1,
+            "first_login_due": now - timedelta(days=399),
         }
 
 
@@ -76,32 +90,26 @@ def request_rows(accounts: int, count: int, due: float, now: datetime) -> Iterat
     waits on someone; the due open ones are overdue."""
     for i in range(accounts + count):
         closed = i < accounts
-        state = RequestState.ACTIVE if closed else OPEN_STATES[i % len(OPEN_STATES)]
+        state = NewUserState.ACTIVE if closed else OPEN_STATES[i % len(OPEN_STATES)]
         overdue = not closed and random.random() < due
         ahead = timedelta(days=-2 if overdue else 20)
         entered = now - timedelta(days=300 if closed else 4 if overdue else 0.1)
+        email = f"trainee{i}@riverhouse.example.org"
         yield {
             "id": i + 1,
+            "kind": "new_user",
             "version": 2,
             "state": state.value,
             "requester_email": "lead@riverhouse.example.org",
-            "requester_role": "Agency Lead / Technical Administrator",
-            "directly_supervises": False,
-            "supervisor_name": "Sam Supervisor",
-            "supervisor_email": "sup@riverhouse.example.org",
+            "subject_email": email,
+            "subject_name": f"Trainee {i}",
             "agency_id": "river-house",
-            "coc_id": "sac",
-            "trainee_name": f"Trainee {i}",
-            "trainee_email": f"trainee{i}@riverhouse.example.org",
-            "access_role_id": "dss",
-            "monitors_contracts": False,
-            "additional_agency_ids": [],
-            "background_check_attested": False,
+            "open_key": None if closed else email,
+            "details": DETAILS,
             "filed_at": entered,
             "updated_at": entered,
-            "verification_due": now + ahead if state is OPEN_STATES[0] else None,
-            "training_due": now + ahead,
-            "first_login_due": entered + timedelta(days=1) if closed else None,
+            "state_entered_at": entered,
+            "due_at": None if closed else now + ahead,
         }
 
 
@@ -110,7 +118,7 @@ def seed(db: Database, community: Community, accounts: int, requests: int, due: 
     with db.transaction() as session:
         sync_directory(session, community)
     for model, rows in (
-        (AccessRequestRow, request_rows(accounts, requests, due, START)),
+        (RequestRow, request_rows(accounts, requests, due, START)),
         (Account, account_rows(accounts, due, START)),
     ):
         batch: list[dict[str, Any]] = []
@@ -125,9 +133,7 @@ def seed(db: Database, community: Community, accounts: int, requests: int, due: 
         connection.execute(text("ANALYZE"))
 
 
-def insert_batch(
-    db: Database, model: type[Account] | type[AccessRequestRow], rows: list[Any]
-) -> None:
+def insert_batch(db: Database, model: type[Account] | type[RequestRow], rows: list[Any]) -> None:
     with db.engine.begin() as connection:
         connection.execute(insert(model), rows)
 
@@ -135,7 +141,7 @@ def insert_batch(
 def selections(community: Community, calendar: BusinessCalendar) -> list[Executable]:
     """The SELECT statements a sweep at START runs (meeting reminders need none)."""
     statements: list[Executable] = []
-    for rule in plan(community, calendar, START):
+    for rule in plan(community, calendar, START, default_registry()):
         if isinstance(rule, RequestRule):
             statements.append(request_selection(rule))
         elif isinstance(rule, AccountRule):
@@ -175,7 +181,7 @@ def measure(database_url: str, accounts: int, requests: int, due_percent: float)
     calendar = business_calendar(community)
     db = Database(database_url)
     seed(db, community, accounts, requests, due_percent / 100)
-    sweeper = Sweeper(db, community, calendar, (Platform.SLACK,))
+    sweeper = Sweeper(db, community, calendar, default_registry(), (Platform.SLACK,))
     statements = selections(community, calendar)
     baseline, due_rows = bare_sql(db, statements)
     swept, messages = timed_sweep(sweeper)

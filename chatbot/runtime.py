@@ -1,4 +1,5 @@
-"""Wires the application together from settings: database, community, service, outbox."""
+"""Wires the application together from settings: database, community, registry, service,
+outbox and sweeper."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chatbot.community_calendar import business_calendar
-from chatbot.delivery.live_cards import RequestCards
+from chatbot.delivery.live_cards import InactivityCards, RequestCards
 from chatbot.delivery.outbox import LiveCards, OutboxDispatcher
-from chatbot.inactivity import InactivityCards, InactivityClicks
 from chatbot.scheduling.sweeper import Sweeper
 from chatbot.service import BotService
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from flows.community import Community
-from flows.model import Platform
-from flows.new_user.cards import REQUEST_SUBJECT, CardRenderer
-from flows.nudges.inactivity import INACTIVITY_FLOW, INACTIVITY_SUBJECT, InactivityCard
+from flows.kinds import default_registry
+from flows.kit.kind import CardView
+from flows.kit.registry import Registry
+from flows.model import REQUEST_SUBJECT, Platform
+from flows.nudges.inactivity import INACTIVITY_SUBJECT, InactivityCard
 from flows.ports import Messenger
 
 
@@ -42,6 +44,7 @@ def admin_channel_platforms(
 class Runtime:
     db: Database
     community: Community
+    registry: Registry
     service: BotService
     dispatcher: OutboxDispatcher
     sweeper: Sweeper
@@ -54,26 +57,27 @@ def build_runtime(
     clock: Clock = utc_now,
     *,
     db: Database | None = None,
+    registry: Registry | None = None,
 ) -> Runtime:
     calendar = business_calendar(community)
     db = db or Database(settings.database_url)
+    registry = registry or default_registry()
     admins = admin_channel_platforms(community, messengers)
     live_cards: dict[str, LiveCards] = {
-        REQUEST_SUBJECT: RequestCards(CardRenderer(community, calendar), clock),
+        REQUEST_SUBJECT: RequestCards(registry, CardView(community, calendar), clock),
         INACTIVITY_SUBJECT: InactivityCards(InactivityCard(community, calendar), clock),
     }
     platforms = tuple(messengers)
-    clicks = InactivityClicks(db, community, clock, platforms, admins)
     dispatcher = OutboxDispatcher(db, live_cards, messengers, clock, admin_platforms=admins)
     service = BotService(
         db,
         community,
         calendar,
         clock,
-        tuple(messengers),
+        platforms,
+        registry,
         on_commit=dispatcher.wake,
         admin_platforms=admins,
-        other_flows={INACTIVITY_FLOW: clicks.click},
     )
-    sweeper = Sweeper(db, community, calendar, platforms, admins)
-    return Runtime(db, community, service, dispatcher, sweeper)
+    sweeper = Sweeper(db, community, calendar, registry, platforms, admins)
+    return Runtime(db, community, registry, service, dispatcher, sweeper)

@@ -1,29 +1,47 @@
-"""The application service behind every adapter: runs a flow in one database transaction."""
+"""The application service behind every adapter: routes each typed command, form and button
+to its request kind through the registry, and runs it in one database transaction."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from chatbot.storage.database import Database
+from chatbot.storage.identities import cached_email, remember_email
 from chatbot.storage.ledger import Clock, SqlLedger
-from chatbot.storage.models import ChatIdentity
+from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.calendar import BusinessCalendar
 from flows.community import Community
-from flows.model import Actor, AuditEvent, Platform
-from flows.new_user.form import DENY_FORM_ID, FORM_ID
-from flows.new_user.lifecycle import NewUserFlow, NewUserViews
-from flows.outcomes import Outcome
-from flows.ports import EmailLookup, FormValues
-from flows.ui import ActionCommand, CardList, Notice
+from flows.kit import buttons
+from flows.kit.kind import CardView
+from flows.kit.machine import Machine, refuse
+from flows.kit.registry import HELP, STATUS, AnyKind, Registry
+from flows.kit.views import Views
+from flows.model import Actor, Platform
+from flows.nudges.inactivity import INACTIVITY_FLOW, InactivityFlow
+from flows.outcomes import Help, Outcome
+from flows.ports import CommandHelp, EmailLookup, FormValues
+from flows.ui import ActionCommand, Notice
 
 T = TypeVar("T")
-ClickFlow = Callable[[Actor, ActionCommand], Outcome]
 
 IDENTITY_TTL = timedelta(hours=12)  # a changed profile e-mail is picked up within half a day
+UNKNOWN_FORM = "That form is not one this bot knows."
+
+UNIDENTIFIED = {
+    "no_email_in_profile": (
+        "I could not find a work e-mail in your profile, so I cannot tell who you are in the "
+        "HMIS directory. Ask your workspace admin to show e-mail addresses, or contact the "
+        "HMIS help desk."
+    ),
+    "platform_unavailable": (
+        "I could not look you up just now: the chat service did not answer. Nothing was "
+        "changed; please try again in a minute."
+    ),
+}
 
 
 @dataclass
@@ -35,15 +53,18 @@ class BotService:
     calendar: BusinessCalendar
     clock: Clock
     platforms: Sequence[Platform]
+    registry: Registry
     on_commit: Callable[[], None] = lambda: None
     admin_platforms: Collection[Platform] | None = None  # None: every platform
-    other_flows: Mapping[str, ClickFlow] = field(default_factory=dict)
-    """Buttons of flows other than ``new_user``, by ``ActionCommand.flow``; each runs its own
-    transaction (see ``chatbot.inactivity``)."""
+
+    def commands(self) -> Sequence[CommandHelp]:
+        return self.registry.commands()
 
     async def identify(
         self, platform: Platform, platform_user_id: str, lookup_email: EmailLookup
     ) -> Actor | None:
+        """The person behind a platform user id. Raises ``LookupFailedError`` (from the lookup)
+        when the platform could not be asked, which is not the same as having no e-mail."""
         email = await asyncio.to_thread(self._cached_email, platform, platform_user_id)
         if email is None:
             fresh = await lookup_email()
@@ -54,84 +75,96 @@ class BotService:
         return Actor(email, platform, platform_user_id)
 
     async def refuse_unidentified(
-        self, platform: Platform, platform_user_id: str, action: str
+        self,
+        platform: Platform,
+        platform_user_id: str,
+        action: str,
+        reason: str = "no_email_in_profile",
     ) -> Notice:
-        def audit(ledger: SqlLedger) -> None:
-            ledger.audit(
-                AuditEvent(
-                    Actor("", platform, platform_user_id),
-                    action,
-                    "refused",
-                    None,
-                    {"reason": "no_email_in_profile"},
-                )
-            )
-
-        await self._run(audit)
-        return Notice(
-            "I could not find a work e-mail in your profile, so I cannot tell who you "
-            "are in the HMIS directory. Ask your workspace admin to show e-mail "
-            "addresses, or contact the HMIS help desk."
+        nobody = Actor("", platform, platform_user_id)
+        message = UNIDENTIFIED.get(reason, UNIDENTIFIED["no_email_in_profile"])
+        await self._run(
+            lambda ledger: refuse(ledger, nobody, action, reason, message, subject=None)
         )
+        return Notice(message)
 
-    async def open_request_form(self, actor: Actor) -> Outcome:
-        return await self._run(lambda ledger: self._flow(ledger).open_form(actor))
+    async def command(self, actor: Actor, words: Sequence[str]) -> Outcome:
+        word = words[0] if words else ""
+        if word == HELP:
+            return Help()
+        if word == STATUS:
+            return await self._run(lambda ledger: self._views(ledger).home(actor))
+        kind = self.registry.by_command(word) if word else self.registry.default
+        if kind is None:
+            return Help(problem=f"There is no '{word}' command.")
+        return await self._run(lambda ledger: kind.open_form(self._machine(kind, ledger), actor))
 
     async def submit_form(
         self, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
-        if form_id == FORM_ID:
-            return await self._run(lambda ledger: self._flow(ledger).submit(actor, values))
-        if form_id == DENY_FORM_ID:
+        if form_id == buttons.REASON_FORM:
+            command = ActionCommand.decode(context)
+            kind = self.registry.kind(command.flow) if command else None
+            if command is None or kind is None:
+                return Notice(UNKNOWN_FORM)
+            asked = command
             return await self._run(
-                lambda ledger: self._flow(ledger).submit_denial(actor, context, values)
+                lambda ledger: buttons.submit_reason(
+                    self._machine(kind, ledger), actor, asked, values
+                )
             )
-        return Notice("That form is not one this bot knows.")
+        owner = self.registry.by_form(form_id)
+        if owner is None:
+            return Notice(UNKNOWN_FORM)
+        return await self._run(
+            lambda ledger: owner.submit(
+                self._machine(owner, ledger), actor, form_id, context, values
+            )
+        )
 
     async def click(self, actor: Actor, command: ActionCommand) -> Outcome:
-        other_flow = self.other_flows.get(command.flow)
-        if other_flow is not None:
-            outcome = await asyncio.to_thread(other_flow, actor, command)
-            self.on_commit()
-            return outcome
-        return await self._run(lambda ledger: self._flow(ledger).click(actor, command))
+        if command.flow == INACTIVITY_FLOW:
+            return await self._run(
+                lambda ledger: InactivityFlow(self.community, ledger).click(actor, command)
+            )
+        kind = self.registry.kind(command.flow)
+        if kind is None:
+            return await self._run(
+                lambda ledger: refuse(
+                    ledger,
+                    actor,
+                    f"{command.flow}.{command.verb}",
+                    "unknown_action",
+                    "That button is not something this bot knows how to do.",
+                    subject=None,
+                )
+            )
+        return await self._run(
+            lambda ledger: buttons.click(self._machine(kind, ledger), actor, command)
+        )
 
-    async def status(self, actor: Actor) -> CardList:
-        return await self._run(lambda ledger: self._views(ledger).status(actor))
+    def _machine(self, kind: AnyKind, ledger: SqlLedger) -> Machine[Any]:
+        return Machine(kind, self.community, self.calendar, ledger)
 
-    async def admin_queue(self, actor: Actor) -> CardList | None:
-        return await self._run(lambda ledger: self._views(ledger).admin_queue(actor))
+    def _views(self, ledger: SqlLedger) -> Views:
+        return Views(self.registry, CardView(self.community, self.calendar), ledger)
 
-    def _flow(self, ledger: SqlLedger) -> NewUserFlow:
-        return NewUserFlow(self.community, self.calendar, ledger)
-
-    def _views(self, ledger: SqlLedger) -> NewUserViews:
-        return NewUserViews(self.community, self.calendar, ledger)
-
-    async def _run(self, work: Callable[[SqlLedger], T]) -> T:
+    async def _run(self, work: Callable[[SqlNudgeLedger], T]) -> T:
         result = await asyncio.to_thread(self.run_sync, work)
         self.on_commit()
         return result
 
-    def run_sync(self, work: Callable[[SqlLedger], T]) -> T:
+    def run_sync(self, work: Callable[[SqlNudgeLedger], T]) -> T:
         """Run ``work`` in one transaction: all its changes, audit rows and outbox rows or none."""
         with self.db.transaction() as session:
-            return work(SqlLedger(session, self.clock, self.platforms, self.admin_platforms))
+            ledger = SqlNudgeLedger(session, self.clock, self.platforms, self.admin_platforms)
+            return work(ledger)
 
     def _cached_email(self, platform: Platform, platform_user_id: str) -> str | None:
         with self.db.transaction() as session:
-            row = session.get(ChatIdentity, (platform.value, platform_user_id))
-            if row is None or row.resolved_at < self.clock() - IDENTITY_TTL:
-                return None
-            return row.email
+            fresh_after = self.clock() - IDENTITY_TTL
+            return cached_email(session, platform.value, platform_user_id, fresh_after)
 
     def _remember(self, platform: Platform, platform_user_id: str, email: str) -> None:
         with self.db.transaction() as session:
-            session.merge(
-                ChatIdentity(
-                    platform=platform.value,
-                    platform_user_id=platform_user_id,
-                    email=email,
-                    resolved_at=self.clock(),
-                )
-            )
+            remember_email(session, platform.value, platform_user_id, email, self.clock())

@@ -25,6 +25,16 @@ class BusinessCalendar:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)
 
+    def when(self, moment: datetime | None) -> str:
+        """A moment as people read it, in the community's time zone (``-`` when unset)."""
+        if moment is None:
+            return "-"
+        return self.local(moment).strftime("%a %b %-d, %Y %-I:%M %p %Z")
+
+    def day(self, moment: datetime) -> str:
+        """The local date alone, as people read it."""
+        return self.local(moment).strftime("%a %b %-d, %Y")
+
     def deadline(self, start: datetime, duration: Duration) -> datetime:
         """When something started at ``start`` (aware) is due, as an aware UTC datetime.
 

@@ -1,12 +1,23 @@
-"""Domain records the flows reason about. Storage maps its rows to and from these."""
+"""Domain records the flows reason about, for every request kind. Storage maps its rows to and
+from these; each kind keeps its own details in a pydantic model (``Request.details``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, Generic, TypeVar, cast
+
+from pydantic import BaseModel
 
 from flows.ui import Card
+
+D = TypeVar("D")
+M = TypeVar("M", bound=BaseModel)
+
+Details = Mapping[str, Any]
+"""A kind's details as stored (JSON), before its own model has validated them."""
 
 
 class Platform(StrEnum):
@@ -24,55 +35,6 @@ class Actor:
     platform_user_id: str
 
 
-class RequestState(StrEnum):
-    SUBMITTED = "submitted"
-    AWAITING_VERIFICATION = "awaiting_verification"
-    TRAINING = "training"
-    AWAITING_APPROVAL = "awaiting_approval"
-    APPROVED = "approved"
-    ACCOUNT_CREATED = "account_created"
-    ACTIVE = "active"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
-
-OPEN_STATES = frozenset(
-    {
-        RequestState.SUBMITTED,
-        RequestState.AWAITING_VERIFICATION,
-        RequestState.TRAINING,
-        RequestState.AWAITING_APPROVAL,
-        RequestState.APPROVED,
-    }
-)
-"""States in which the request is still being worked; one per new user's e-mail at a time."""
-
-
-@dataclass(frozen=True)
-class NewUserDraft:
-    """A validated New User Access Request, before it is stored."""
-
-    requester_email: str
-    requester_role: str
-    directly_supervises: bool
-    supervisor_name: str
-    supervisor_email: str
-    agency_id: str
-    coc_id: str
-    trainee_name: str
-    trainee_email: str
-    access_role_id: str
-    monitors_contracts: bool
-    additional_agency_ids: tuple[str, ...]
-    background_check_attested: bool
-
-    @property
-    def needs_staff_verification(self) -> bool:
-        """The supervisor must confirm the background check unless they filed and attested it."""
-        return not (self.directly_supervises and self.background_check_attested)
-
-
 @dataclass(frozen=True)
 class TrainingReport:
     training_id: str
@@ -80,58 +42,103 @@ class TrainingReport:
 
 
 @dataclass(frozen=True)
-class AccessRequest:
-    """A stored New User Access Request with its current state and optimistic-lock version."""
+class Request(Generic[D]):
+    """A stored request of any kind, with its optimistic-lock version.
+
+    ``subject`` is the person the request is about (the new user, the person leaving);
+    ``due_at`` is the deadline of the step the request is in, which the sweeps watch.
+    ``details`` are the kind's own, validated by its model (see ``with_details``).
+    """
 
     id: int
+    kind: str
     version: int
-    state: RequestState
-    draft: NewUserDraft
+    state: str
+    requester_email: str
+    subject_email: str
+    subject_name: str
+    agency_id: str
     filed_at: datetime
-    verification_due: datetime | None
-    training_due: datetime | None
-    first_login_due: datetime | None
-    verified_by: str | None = None
+    state_entered_at: datetime
+    details: D
+    due_at: datetime | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_reason: str | None = None
-    account_created_by: str | None = None
-    account_created_at: datetime | None = None
     training_reports: tuple[TrainingReport, ...] = field(default=())
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
 
     def reported(self, training_id: str) -> TrainingReport | None:
         return next((r for r in self.training_reports if r.training_id == training_id), None)
 
+    def typed(self, model: type[M]) -> Request[M]:
+        """This request with its details validated by the kind's model."""
+        details = self.details
+        typed = details if isinstance(details, model) else model.model_validate(details)
+        return cast("Request[M]", replace(cast("Request[Any]", self), details=typed))
+
+
+StoredRequest = Request[Details]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A validated request, before it is stored.
+
+    ``parties`` are everyone with a role in it, by role (``requester``, ``subject``, a named
+    supervisor): the request is found under each of their e-mails. ``open_key`` makes it the
+    only open request of its kind with that key (such as the new user's e-mail).
+    """
+
+    kind: str
+    state: str
+    requester_email: str
+    subject_email: str
+    subject_name: str
+    agency_id: str
+    details: BaseModel
+    parties: Mapping[str, str]
+    open_key: str
+    due_at: datetime | None = None
+
 
 @dataclass(frozen=True)
 class Transition:
-    """A compare-and-set change of a request: applied only if the version still matches."""
+    """A compare-and-set change of a request: applied only if the version still matches.
+
+    ``closes`` ends the request (its open key is released); ``details``, when given, replace
+    the stored details; ``due_at`` is the deadline of the state it moves to.
+    """
 
     request_id: int
     expected_version: int
-    from_state: RequestState
-    to_state: RequestState
+    from_state: str
+    to_state: str
     actor_email: str
     reason: str = ""
-    verified_by: str | None = None
     decided: bool = False
-    account_created: bool = False
-    training_due: datetime | None = None
-    first_login_due: datetime | None = None
+    closes: bool = False
+    details: BaseModel | None = None
+    due_at: datetime | None = None
 
 
-class Audience(StrEnum):
-    """Who a request's living card is for; each has one card per request, updated in place."""
+@dataclass(frozen=True)
+class Subject:
+    """What an audit event or a button is about: a request, an account, an agency."""
 
-    ADMINS = "admins"
-    REQUESTER = "requester"
-    SUPERVISOR = "supervisor"
-    TRAINEE = "trainee"
-    TRAINEE_ACCOUNT = "trainee_account"
+    kind: str
+    id: str
+
+    @classmethod
+    def request(cls, request_id: int) -> Subject:
+        return cls(REQUEST_SUBJECT, str(request_id))
+
+    @classmethod
+    def account(cls, account_id: int) -> Subject:
+        return cls(ACCOUNT_SUBJECT, str(account_id))
+
+
+REQUEST_SUBJECT = "request"  # audit and outbox subject of every request, whatever its kind
+ACCOUNT_SUBJECT = "account"
 
 
 @dataclass(frozen=True)
@@ -158,5 +165,5 @@ class AuditEvent:
     actor: Actor | None
     action: str
     outcome: str
-    request_id: int | None = None
+    subject: Subject | None = None
     details: dict[str, str] = field(default_factory=dict)

@@ -29,4 +29,21 @@ class Accepted:
     notice: Notice
 
 
-Outcome = OpenForm | FieldErrors | Accepted | Notice | CardList
+@dataclass(frozen=True)
+class Lists:
+    """Several titled lists, in order: a person's status, or their home view."""
+
+    lists: tuple[CardList, ...]
+
+
+@dataclass(frozen=True)
+class Help:
+    """The commands a person can type; each adapter words them for its platform.
+
+    ``problem`` says what was wrong with what they typed, if anything.
+    """
+
+    problem: str = ""
+
+
+Outcome = OpenForm | FieldErrors | Accepted | Notice | CardList | Lists | Help

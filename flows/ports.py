@@ -1,26 +1,39 @@
 """What the flows need from the application, in domain verbs. ``chatbot.storage`` implements it
-inside one database transaction per flow call."""
+inside one database transaction per flow call; ``flows.memory`` implements it in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from flows.accounts import AccountStatus, HmisAccount
 from flows.model import (
-    AccessRequest,
     Actor,
     AuditEvent,
-    NewUserDraft,
+    Filing,
     Notification,
     Platform,
+    StoredRequest,
     Transition,
 )
 from flows.outcomes import Outcome
-from flows.ui import ActionCommand, Card, CardList, Notice
+from flows.ui import ActionCommand, Card, Notice
 
 FormValues = Mapping[str, str | list[str] | None]
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An HMIS account the admins just created (or re-created for someone who left before)."""
+
+    email: str
+    name: str
+    agency_id: str
+    access_role_id: str
+    request_id: int
+    first_login_due: datetime
 
 
 class Ledger(Protocol):
@@ -28,20 +41,19 @@ class Ledger(Protocol):
         """The current time, aware and in UTC (injected so tests control it)."""
         ...
 
-    def has_open_request_or_account(self, email: str) -> bool: ...
+    # Requests of every kind ---------------------------------------------------------------
 
-    def add_request(
-        self,
-        draft: NewUserDraft,
-        verification_due: datetime | None,
-        training_due: datetime | None,
-    ) -> AccessRequest | None:
-        """The stored request, or None when the e-mail got an open request meanwhile."""
+    def add_request(self, filing: Filing) -> StoredRequest | None:
+        """The stored request, or None when its open key is taken by an open request."""
         ...
 
-    def get_request(self, request_id: int) -> AccessRequest | None: ...
+    def get_request(self, request_id: int) -> StoredRequest | None: ...
 
-    def apply(self, transition: Transition) -> AccessRequest | None:
+    def open_request(self, kind: str, open_key: str) -> StoredRequest | None:
+        """The open request of this kind holding this key, if any."""
+        ...
+
+    def apply(self, transition: Transition) -> StoredRequest | None:
         """Compare-and-set: the updated request, or None when the version no longer matches."""
         ...
 
@@ -49,13 +61,47 @@ class Ledger(Protocol):
         self, request_id: int, training_id: str, actor_email: str
     ) -> None: ...
 
-    def open_account(self, request: AccessRequest) -> None: ...
+    def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
+        """The newest requests the person has a role in, newest first."""
+        ...
+
+    def requests_about(self, email: str, kinds: Collection[str]) -> list[StoredRequest]:
+        """Every request of these kinds whose subject is the person, oldest first."""
+        ...
+
+    def requests_waiting(
+        self, states: Mapping[str, Collection[str]], limit: int = 20
+    ) -> list[StoredRequest]:
+        """Requests in the given states of each kind, oldest first (the admins' queue)."""
+        ...
+
+    # Accounts -------------------------------------------------------------------------------
+
+    def account_by_email(self, email: str) -> HmisAccount | None: ...
+
+    def get_account(self, account_id: int) -> HmisAccount | None: ...
+
+    def accounts_of(self, agency_ids: Collection[str], limit: int = 100) -> list[HmisAccount]:
+        """Held accounts of these agencies, by name."""
+        ...
+
+    def open_account(self, account: NewAccount) -> HmisAccount:
+        """Record a created account, pending its first login (reusing a deactivated one)."""
+        ...
 
     def activate_account(self, email: str) -> None: ...
 
-    def requests_involving(self, email: str) -> list[AccessRequest]: ...
+    def move_account(
+        self,
+        account: HmisAccount,
+        to_status: AccountStatus,
+        actor_email: str,
+        access_role_id: str | None = None,
+    ) -> HmisAccount | None:
+        """Compare-and-set on the account's version: the updated account, or None if it moved."""
+        ...
 
-    def requests_awaiting_admins(self) -> list[AccessRequest]: ...
+    # Audit and outbox -----------------------------------------------------------------------
 
     def audit(self, event: AuditEvent) -> None: ...
 
@@ -113,27 +159,63 @@ class Messenger(Protocol):
 
 
 EmailLookup = Callable[[], Awaitable[str | None]]
+"""Asks the platform for the person's work e-mail: None when their profile has none; raises
+``LookupFailedError`` when the platform could not be asked."""
+
+
+class LookupFailedError(Exception):
+    """The platform did not answer a lookup (an outage, a timeout): try again later."""
+
+
+class ServiceUnavailableError(Exception):
+    """The bot cannot reach its database: nothing was changed. ``str()`` is what to tell the
+    person; ``cause`` names the error for the log."""
+
+    MESSAGE = (
+        "The HMIS bot cannot reach its database right now, so nothing was saved. "
+        "Please try again in a few minutes."
+    )
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(self.MESSAGE)
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    """One command word and what it does, in words for any platform."""
+
+    word: str
+    text: str
 
 
 class Inbound(Protocol):
     """What adapters call; every method re-checks the actor server-side."""
+
+    def commands(self) -> Sequence[CommandHelp]:
+        """Every command word, with its help line, in the order help shows them."""
+        ...
 
     async def identify(
         self, platform: Platform, platform_user_id: str, lookup_email: EmailLookup
     ) -> Actor | None: ...
 
     async def refuse_unidentified(
-        self, platform: Platform, platform_user_id: str, action: str
-    ) -> Notice: ...
+        self,
+        platform: Platform,
+        platform_user_id: str,
+        action: str,
+        reason: str = "no_email_in_profile",
+    ) -> Notice:
+        """Tell someone the bot cannot tell who they are, and why; audited."""
+        ...
 
-    async def open_request_form(self, actor: Actor) -> Outcome: ...
+    async def command(self, actor: Actor, words: Sequence[str]) -> Outcome:
+        """A typed command without the command name: ``[]``, ``["status"]``, ``["role"]``."""
+        ...
 
     async def submit_form(
         self, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome: ...
 
     async def click(self, actor: Actor, command: ActionCommand) -> Outcome: ...
-
-    async def status(self, actor: Actor) -> CardList: ...
-
-    async def admin_queue(self, actor: Actor) -> CardList | None: ...

@@ -31,6 +31,7 @@ class FieldKind(StrEnum):
     EMAIL = "email"
     YES_NO = "yes_no"
     ATTESTATION = "attestation"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class FormField:
     options: tuple[Option, ...] = ()
     groups: tuple[OptionGroup, ...] = ()
     placeholder: str = ""
+    initial: str | None = None
+    """The value shown when the form opens (a pre-selected option or a date)."""
 
     def all_options(self) -> tuple[Option, ...]:
         return self.options + tuple(o for g in self.groups for o in g.options)
@@ -80,7 +83,8 @@ class ButtonStyle(StrEnum):
 class ActionCommand:
     """What a button does, as a command a person could type: ``new_user approve 42 3``.
 
-    Carries no state beyond the request id and the version the clicker saw.
+    ``flow`` is the request kind (or ``account``); ``subject_id`` and ``version`` name what the
+    clicker saw. It carries no other state: everything else is read from the database.
     """
 
     flow: str

@@ -18,12 +18,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from chatbot.community_calendar import business_calendar
 from chatbot.policy import bundled_preset_path, load_community
+from chatbot.service import BotService
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
 from chatbot.storage.models import Base
 from chatbot.storage.schema import upgrade
 from flows.community import Community
+from flows.kinds import default_registry
+from flows.memory import MemoryLedger
+from flows.model import Platform
+from tests.drive import Driver, memory_driver, service_driver
 
 POSTGRES_URL = os.environ.get(
     "HMIS_BOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -79,7 +85,12 @@ def postgres_database() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+    return fresh_database(request, str(request.param), tmp_path)
+
+
+def fresh_database(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str:
+    """An empty, migrated database on ``engine`` (sqlite or postgresql), by URL."""
+    if engine == "sqlite":
         url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
         db = Database(url)
         upgrade(db.engine)
@@ -92,6 +103,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.dispose()
     return url
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def driver(
+    request: pytest.FixtureRequest, tmp_path: Path, community: Community, clock: Clock
+) -> Iterator[Driver]:
+    """Request kinds as plain calls: on the in-memory ledger, or through the service's
+    transaction on each database."""
+    calendar = business_calendar(community)
+    if request.param == "memory":
+        yield memory_driver(community, calendar, default_registry(), MemoryLedger(clock))
+        return
+    db = Database(fresh_database(request, str(request.param), tmp_path))
+    with db.transaction() as session:
+        sync_directory(session, community)
+    service = BotService(db, community, calendar, clock, (Platform.SLACK,), default_registry())
+    yield service_driver(service)
+    db.dispose()
 
 
 @pytest.fixture

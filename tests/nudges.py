@@ -15,11 +15,12 @@ from chatbot.service import BotService
 from chatbot.storage.database import Database
 from chatbot.storage.models import Account, NudgeRow, OutboxRow
 from flows.community import Community
-from flows.model import AccessRequest, Actor, Platform
-from flows.new_user.lifecycle import NewUserFlow
+from flows.kinds import default_registry
+from flows.kinds.new_user.details import NewUserDetails
+from flows.model import Actor, Platform, Request
 from flows.outcomes import Outcome
-from flows.ui import ActionCommand
 from tests.conftest import Clock
+from tests.drive import Driver, service_driver
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 ADMINS = "admin channel"
@@ -51,12 +52,25 @@ class NudgeBed:
     @property
     def service(self) -> BotService:
         calendar = business_calendar(self.community)
-        return BotService(self.database, self.community, calendar, self.clock, (Platform.SLACK,))
+        return BotService(
+            self.database,
+            self.community,
+            calendar,
+            self.clock,
+            (Platform.SLACK,),
+            default_registry(),
+        )
+
+    @property
+    def driver(self) -> Driver:
+        return service_driver(self.service)
 
     @property
     def sweeper(self) -> Sweeper:
         calendar = business_calendar(self.community)
-        return Sweeper(self.database, self.community, calendar, (Platform.SLACK,))
+        return Sweeper(
+            self.database, self.community, calendar, default_registry(), (Platform.SLACK,)
+        )
 
     def at(self, when: str) -> None:
         self.clock.now = local(when)
@@ -75,26 +89,13 @@ class NudgeBed:
             day += timedelta(days=1)
 
     def file(self, who: str, values: dict[str, str | list[str] | None]) -> Outcome:
-        service = self.service
-        return service.run_sync(
-            lambda ledger: NewUserFlow(service.community, service.calendar, ledger).submit(
-                actor(who), values
-            )
-        )
+        return self.driver.submit(who, values)
 
     def click(self, who: str, verb: str, request_id: int = 1) -> Outcome:
-        service = self.service
-        command = ActionCommand("new_user", verb, request_id, self.request(request_id).version)
-        return service.run_sync(
-            lambda ledger: NewUserFlow(service.community, service.calendar, ledger).click(
-                actor(who), command
-            )
-        )
+        return self.driver.click(who, verb, request_id)
 
-    def request(self, request_id: int = 1) -> AccessRequest:
-        request = self.service.run_sync(lambda ledger: ledger.get_request(request_id))
-        assert request is not None
-        return request
+    def request(self, request_id: int = 1) -> Request[NewUserDetails]:
+        return self.driver.request(request_id).typed(NewUserDetails)
 
     def account(self, email: str) -> Account:
         with self.database.transaction() as session:

@@ -7,13 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from chatbot.community_calendar import business_calendar
-from chatbot.inactivity import InactivityCards, InactivityClicks
+from chatbot.delivery.live_cards import InactivityCards
 from chatbot.storage.database import Database
 from chatbot.storage.models import AuditEventRow, OutboxRow
 from flows.accounts import AccountStatus
 from flows.community import Community
-from flows.model import Platform
-from flows.nudges.inactivity import INACTIVITY_SUBJECT, InactivityCard
+from flows.nudges.inactivity import INACTIVITY_SUBJECT, InactivityCard, InactivityFlow
 from flows.ui import ActionCommand, Card, Notice
 from tests.conftest import Clock
 from tests.nudges import NudgeBed, actor, local
@@ -44,8 +43,10 @@ def announcement_cards(bed: NudgeBed) -> dict[str, Card]:
 
 
 def click(bed: NudgeBed, who: str, account_id: int, version: int) -> Notice:
-    clicks = InactivityClicks(bed.database, bed.community, bed.clock, (Platform.SLACK,))
-    outcome = clicks.click(actor(who), ActionCommand("account", "disabled", account_id, version))
+    command = ActionCommand("account", "disabled", account_id, version)
+    outcome = bed.service.run_sync(
+        lambda ledger: InactivityFlow(bed.community, ledger).click(actor(who), command)
+    )
     assert isinstance(outcome, Notice)
     return outcome
 
@@ -53,7 +54,9 @@ def click(bed: NudgeBed, who: str, account_id: int, version: int) -> Notice:
 def refusals(bed: NudgeBed) -> list[dict[str, str]]:
     with bed.database.transaction() as session:
         rows = session.scalars(select(AuditEventRow).where(AuditEventRow.outcome == "refused"))
-        return [{"by": r.actor_email or "", **r.details} for r in rows]
+        return [
+            {"by": r.actor_email or "", "account": r.subject_id or "", **r.details} for r in rows
+        ]
 
 
 def test_only_an_hmis_admin_confirms_the_account_disabled(bed: NudgeBed) -> None:

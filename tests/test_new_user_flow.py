@@ -1,26 +1,25 @@
-"""The New User Access Request flow as plain function calls, on a real database."""
+"""The New User Access Request as plain function calls: on the in-memory ledger and through
+the service's transaction on SQLite and PostgreSQL (the ``driver`` fixture)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 import pytest
-from sqlalchemy import func, select
 
 from chatbot.community_calendar import business_calendar
 from chatbot.service import BotService
 from chatbot.storage.database import Database
-from chatbot.storage.models import AuditEventRow, OutboxRow, RequestTransition
 from flows.community import Community
-from flows.model import AccessRequest, Actor, Platform, RequestState
-from flows.new_user.form import F
-from flows.new_user.lifecycle import NewUserFlow
+from flows.kinds import default_registry
+from flows.kinds.new_user.details import NewUserDetails, NewUserState
+from flows.kinds.new_user.form import F
+from flows.model import Platform, Request
 from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
-from flows.ui import ActionCommand, Notice
+from flows.ui import Notice
 from tests.conftest import Clock
+from tests.drive import Driver, service_driver
 from tests.requests import (
     ADMIN,
     APPLYING_LEAD,
@@ -32,92 +31,43 @@ from tests.requests import (
     request_values,
 )
 
-T = TypeVar("T")
+
+def current(driver: Driver, request_id: int = 1) -> Request[NewUserDetails]:
+    return driver.request(request_id).typed(NewUserDetails)
 
 
-def actor(email: str) -> Actor:
-    return Actor(email, Platform.SLACK, f"U-{email.split('@', maxsplit=1)[0]}")
-
-
-@pytest.fixture
-def service(database: Database, community: Community, clock: Clock) -> BotService:
-    return BotService(database, community, business_calendar(community), clock, (Platform.SLACK,))
-
-
-def run(service: BotService, work: Callable[[NewUserFlow], T]) -> T:
-    return service.run_sync(
-        lambda ledger: work(NewUserFlow(service.community, service.calendar, ledger))
-    )
-
-
-def current(service: BotService, request_id: int = 1) -> AccessRequest:
-    request = service.run_sync(lambda ledger: ledger.get_request(request_id))
-    assert request is not None
-    return request
-
-
-def click(
-    service: BotService, who: str, verb: str, request_id: int = 1, version: int | None = None
-) -> Outcome:
-    seen = current(service, request_id).version if version is None else version
-    return run(
-        service, lambda f: f.click(actor(who), ActionCommand("new_user", verb, request_id, seen))
-    )
-
-
-def refusals(service: BotService) -> list[AuditEventRow]:
-    with service.db.transaction() as session:
-        return list(
-            session.scalars(
-                select(AuditEventRow)
-                .where(AuditEventRow.outcome == "refused")
-                .order_by(AuditEventRow.id)
-            )
-        )
-
-
-def test_the_whole_lifecycle_with_staff_verification(service: BotService, clock: Clock) -> None:
-    outcome = run(service, lambda f: f.submit(actor(LEAD), request_values()))
+def test_the_whole_lifecycle_with_staff_verification(driver: Driver, clock: Clock) -> None:
+    outcome = driver.submit(LEAD, request_values())
     assert isinstance(outcome, Accepted)
-    assert current(service).state is RequestState.AWAITING_VERIFICATION
+    assert current(driver).state == NewUserState.AWAITING_VERIFICATION
 
     clock.advance(hours=2)
-    assert isinstance(click(service, SUPERVISOR, "verify"), Notice)
-    request = current(service)
-    assert request.state is RequestState.TRAINING
-    assert request.verified_by == SUPERVISOR
+    assert isinstance(driver.click(SUPERVISOR, "verify"), Notice)
+    request = current(driver)
+    assert request.state == NewUserState.TRAINING
+    assert request.details.verified_by == SUPERVISOR
 
     for training in ("general", "privacy"):
-        click(service, TRAINEE, f"trained.{training}")
-    assert current(service).state is RequestState.AWAITING_APPROVAL
+        driver.click(TRAINEE, f"trained.{training}")
+    assert current(driver).state == NewUserState.AWAITING_APPROVAL
 
-    click(service, ADMIN, "approve")
-    request = current(service)
-    assert (request.state, request.decided_by) == (RequestState.APPROVED, ADMIN)
+    driver.click(ADMIN, "approve")
+    request = current(driver)
+    assert (request.state, request.decided_by) == (NewUserState.APPROVED, ADMIN)
 
-    click(service, SECOND_ADMIN, "account_created")
-    request = current(service)
-    assert request.state is RequestState.ACCOUNT_CREATED
-    assert request.first_login_due == clock.now + timedelta(hours=24)
-    click(service, TRAINEE, "logged_in")
-    assert current(service).state is RequestState.ACTIVE
+    driver.click(SECOND_ADMIN, "account_created")
+    request = current(driver)
+    assert request.state == NewUserState.ACCOUNT_CREATED
+    assert request.details.first_login_due == clock.now + timedelta(hours=24)
+    driver.click(TRAINEE, "logged_in")
+    assert current(driver).state == NewUserState.ACTIVE
 
-    with service.db.transaction() as session:
-        states = list(
-            session.scalars(select(RequestTransition.to_state).order_by(RequestTransition.id))
-        )
-    assert states == [
-        "awaiting_verification",
-        "training",
-        "awaiting_approval",
-        "approved",
-        "account_created",
-        "active",
-    ]
-    assert refusals(service) == []
+    for state in ("training", "awaiting_approval", "approved", "account_created", "active"):
+        assert driver.transitions_to(state) == 1, state
+    assert driver.refusals() == []
 
 
-def test_direct_supervisor_who_attests_skips_verification(service: BotService) -> None:
+def test_direct_supervisor_who_attests_skips_verification(driver: Driver) -> None:
     values = request_values(
         **{
             F.DIRECTLY_SUPERVISES: "yes",
@@ -125,21 +75,21 @@ def test_direct_supervisor_who_attests_skips_verification(service: BotService) -
             F.REQUESTER_ROLE: "Supervisor / Program Manager",
         }
     )
-    assert isinstance(run(service, lambda f: f.submit(actor(SUPERVISOR), values)), Accepted)
-    request = current(service)
-    assert request.state is RequestState.TRAINING
-    assert request.draft.supervisor_email == SUPERVISOR
+    assert isinstance(driver.submit(SUPERVISOR, values), Accepted)
+    request = current(driver)
+    assert request.state == NewUserState.TRAINING
+    assert request.details.supervisor_email == SUPERVISOR
     # Filed Monday 16 Nov 10:00 PST; 14 calendar days end at the close of business on 30 Nov.
-    assert request.training_due == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert request.due_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def test_verification_deadline_skips_thanksgiving_and_the_weekend(
-    service: BotService, clock: Clock
+    driver: Driver, clock: Clock
 ) -> None:
     clock.now = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # Monday before Thanksgiving
-    run(service, lambda f: f.submit(actor(LEAD), request_values()))
+    driver.submit(LEAD, request_values())
     # Tue, Wed, (Thanksgiving Thu), Fri, Mon, Tue 1 Dec at 17:00 PST.
-    assert current(service).verification_due == datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+    assert current(driver).details.verification_due == datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -176,24 +126,23 @@ def test_verification_deadline_skips_thanksgiving_and_the_weekend(
     ],
 )
 def test_bad_submissions_are_refused_field_by_field_and_audited(
-    service: BotService,
+    driver: Driver,
     who: str,
     overrides: dict[str, str | list[str] | None],
     field: str,
     code: str,
 ) -> None:
-    outcome = run(service, lambda f: f.submit(actor(who), request_values(**overrides)))
+    outcome = driver.submit(who, request_values(**overrides))
     assert isinstance(outcome, FieldErrors)
     assert field in outcome.errors
-    [refusal] = refusals(service)
-    assert (refusal.action, refusal.details[field]) == ("new_user.file", code)
-    with service.db.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+    [(action, details)] = driver.refusals()
+    assert (action, details[field]) == ("new_user.file", code)
+    assert driver.queued() == []
 
 
-def test_an_email_with_an_open_request_is_refused(service: BotService) -> None:
-    run(service, lambda f: f.submit(actor(LEAD), request_values()))
-    outcome = run(service, lambda f: f.submit(actor(SUPERVISOR), request_values()))
+def test_an_email_with_an_open_request_is_refused(driver: Driver) -> None:
+    driver.submit(LEAD, request_values())
+    outcome = driver.submit(SUPERVISOR, request_values())
     assert isinstance(outcome, FieldErrors)
     assert "already has an open request" in outcome.errors[F.TRAINEE_EMAIL]
 
@@ -202,18 +151,18 @@ def test_an_email_with_an_open_request_is_refused(service: BotService) -> None:
     ("who", "expected"), [(OUTSIDER, "not_authorized"), (APPLYING_LEAD, "agency_not_participating")]
 )
 def test_only_supervisors_of_participating_agencies_get_the_form(
-    service: BotService, who: str, expected: str
+    driver: Driver, who: str, expected: str
 ) -> None:
-    assert isinstance(run(service, lambda f: f.open_form(actor(who))), Notice)
-    assert refusals(service)[0].details == {"reason": expected}
-    assert isinstance(run(service, lambda f: f.open_form(actor(LEAD))), OpenForm)
+    assert isinstance(driver.command(who), Notice)
+    assert driver.refusals()[0][1] == {"reason": expected}
+    assert isinstance(driver.command(LEAD), OpenForm)
 
 
-def _to_approval(service: BotService, requester: str = LEAD) -> None:
-    run(service, lambda f: f.submit(actor(requester), request_values()))
-    click(service, SUPERVISOR, "verify")
-    click(service, TRAINEE, "trained.general")
-    click(service, TRAINEE, "trained.privacy")
+def _to_approval(driver: Driver, requester: str = LEAD) -> None:
+    driver.submit(requester, request_values())
+    driver.click(SUPERVISOR, "verify")
+    driver.click(TRAINEE, "trained.general")
+    driver.click(TRAINEE, "trained.privacy")
 
 
 @pytest.mark.parametrize(
@@ -228,16 +177,16 @@ def _to_approval(service: BotService, requester: str = LEAD) -> None:
     ],
 )
 def test_the_wrong_person_changes_nothing_and_is_audited(
-    service: BotService, who: str, verb: str, code: str
+    driver: Driver, who: str, verb: str, code: str
 ) -> None:
-    _to_approval(service)
-    before = current(service)
-    assert isinstance(click(service, who, verb), Notice)
-    assert current(service) == before
-    assert refusals(service)[-1].details == {"reason": code}
+    _to_approval(driver)
+    before = current(driver)
+    assert isinstance(driver.click(who, verb), Notice)
+    assert current(driver) == before
+    assert driver.refusals()[-1][1] == {"reason": code}
 
 
-def test_nobody_decides_their_own_request(service: BotService, community: Community) -> None:
+def test_nobody_decides_their_own_request(driver: Driver, community: Community) -> None:
     # An admin who is also an agency lead files a request, then tries to approve it.
     admin_lead = community.model_copy(
         update={
@@ -247,76 +196,70 @@ def test_nobody_decides_their_own_request(service: BotService, community: Commun
             )
         }
     )
-    service.community = admin_lead
-    _to_approval(service, requester=ADMIN)
-    outcome = click(service, ADMIN, "approve")
+    driver.community = admin_lead
+    _to_approval(driver, requester=ADMIN)
+    outcome = driver.click(ADMIN, "approve")
     assert isinstance(outcome, Notice)
     assert "another HMIS admin" in outcome.text
-    assert current(service).state is RequestState.AWAITING_APPROVAL
-    click(service, SECOND_ADMIN, "approve")
-    assert current(service).state is RequestState.APPROVED
+    assert current(driver).state == NewUserState.AWAITING_APPROVAL
+    driver.click(SECOND_ADMIN, "approve")
+    assert current(driver).state == NewUserState.APPROVED
 
 
-def test_a_stale_button_changes_nothing(service: BotService) -> None:
-    _to_approval(service)
-    seen = current(service).version
-    click(service, ADMIN, "approve", version=seen)
-    outcome = click(service, SECOND_ADMIN, "approve", version=seen)
+def test_a_stale_button_changes_nothing(driver: Driver) -> None:
+    _to_approval(driver)
+    seen = current(driver).version
+    driver.click(ADMIN, "approve", version=seen)
+    outcome = driver.click(SECOND_ADMIN, "approve", version=seen)
     assert isinstance(outcome, Notice)
     assert "already" in outcome.text
-    assert current(service).decided_by == ADMIN
-    assert refusals(service)[-1].details == {"reason": "stale"}
+    assert current(driver).decided_by == ADMIN
+    assert driver.refusals()[-1][1] == {"reason": "stale"}
 
 
-def test_deny_asks_for_a_reason_and_records_it(service: BotService) -> None:
-    _to_approval(service)
-    version = current(service).version
-    outcome = click(service, ADMIN, "deny")
+def test_deny_asks_for_a_reason_and_records_it(driver: Driver) -> None:
+    _to_approval(driver)
+    version = current(driver).version
+    outcome = driver.click(ADMIN, "deny")
     assert isinstance(outcome, OpenForm)
     context = outcome.form.context
-    empty = run(service, lambda f: f.submit_denial(actor(ADMIN), context, {F.DENY_REASON: " "}))
+    empty = driver.give_reason(ADMIN, context, " ")
     assert isinstance(empty, FieldErrors)
-    assert current(service).version == version
-    run(
-        service,
-        lambda f: f.submit_denial(
-            actor(ADMIN), context, {F.DENY_REASON: "No signed user agreement"}
-        ),
-    )
-    request = current(service)
+    assert current(driver).version == version
+    driver.give_reason(ADMIN, context, "No signed user agreement")
+    request = current(driver)
     assert (request.state, request.decision_reason) == (
-        RequestState.DENIED,
+        NewUserState.DENIED,
         "No signed user agreement",
     )
 
 
-def test_two_concurrent_approvals_make_exactly_one_transition(service: BotService) -> None:
-    _to_approval(service)
-    version = current(service).version
+def test_two_concurrent_approvals_make_exactly_one_transition(
+    database: Database, community: Community, clock: Clock
+) -> None:
+    calendar = business_calendar(community)
+    registry = default_registry()
+    driver = service_driver(
+        BotService(database, community, calendar, clock, (Platform.SLACK,), registry)
+    )
+    _to_approval(driver)
+    version = current(driver).version
     barrier = threading.Barrier(2)
     outcomes: list[Outcome] = []
 
     def approve(who: str) -> None:
         barrier.wait()
-        outcomes.append(click(service, who, "approve", version=version))
+        outcomes.append(driver.click(who, "approve", version=version))
 
     threads = [threading.Thread(target=approve, args=(who,)) for who in (ADMIN, SECOND_ADMIN)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    with service.db.transaction() as session:
-        approvals = session.scalar(
-            select(func.count())
-            .select_from(RequestTransition)
-            .where(RequestTransition.to_state == "approved")
-        )
-    assert approvals == 1
+    assert driver.transitions_to("approved") == 1
     assert sum("already" in o.text for o in outcomes if isinstance(o, Notice)) == 1
 
 
-def test_every_change_queues_each_audience_once(service: BotService) -> None:
-    run(service, lambda f: f.submit(actor(LEAD), request_values()))
-    with service.db.transaction() as session:
-        audiences = sorted(session.scalars(select(OutboxRow.audience)))
-    assert audiences == ["admins", "requester", "supervisor"]
+def test_every_change_queues_each_audience_once(driver: Driver) -> None:
+    driver.submit(LEAD, request_values())
+    assert sorted(driver.queued()) == ["admins", "requester", "supervisor"]

@@ -13,7 +13,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.models import AuditEventRow, NudgeRow, OutboxRow
 from flows.accounts import AccountStatus
 from flows.community import Community
-from flows.model import RequestState
+from flows.kinds.new_user.details import NewUserState
 from tests.conftest import Clock
 from tests.nudges import NudgeBed, local
 from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
@@ -175,17 +175,17 @@ def test_an_imported_first_login_completes_the_request(
     report.write_text(f"User Email,Last Login Date\n{TRAINEE},2026-11-16T09:30:00-08:00\n")
 
     assert main(["import", "logins", str(report)]) == 0
-    assert bed.request().state is RequestState.ACTIVE
+    assert bed.request().state == NewUserState.ACTIVE
     assert bed.account(TRAINEE).status == "active"
     with bed.database.transaction() as session:
         logged_in = session.scalars(
             select(AuditEventRow.details).where(AuditEventRow.action == "new_user.logged_in")
         ).all()
         refreshed = session.scalars(
-            select(OutboxRow.audience).where(OutboxRow.dedupe_key.like("%:v7:active"))
+            select(OutboxRow.audience).where(OutboxRow.dedupe_key.like("%:logged_in.active"))
         ).all()
-    assert [d["source"] for d in logged_in] == ["login-import"]
+    assert [d["by"] for d in logged_in] == ["login-import"]
     assert "trainee_account" in refreshed  # the "I've logged in" button goes away
 
     assert main(["import", "logins", str(report)]) == 0  # importing again changes nothing
-    assert bed.request().version == 7
+    assert bed.request().version == 6

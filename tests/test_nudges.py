@@ -17,8 +17,10 @@ from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.accounts import AccountStatus
 from flows.community import Community, Reminder
 from flows.durations import Duration, Unit
-from flows.model import Platform, RequestState, Transition
-from flows.new_user.form import F
+from flows.kinds import default_registry
+from flows.kinds.new_user.details import NewUserState
+from flows.kinds.new_user.form import F
+from flows.model import Platform, Transition
 from flows.nudges.inactivity import INACTIVITY_SUBJECT
 from flows.nudges.plan import plan
 from flows.nudges.policy import ReminderAudience
@@ -55,7 +57,7 @@ def test_a_request_is_chased_through_verification_and_training_until_it_expires(
 ) -> None:
     bed.at("2026-11-18 10:00")  # Wednesday before Thanksgiving
     bed.file(LEAD, request_values())
-    assert bed.request().state is RequestState.AWAITING_VERIFICATION
+    assert bed.request().state == NewUserState.AWAITING_VERIFICATION
     # Five business days: Thu, Fri, Mon, Tue, Wed 25 Nov at the close of business.
 
     bed.sweep_daily("2026-11-18", "2026-11-23", SWEEP_TIMES)
@@ -91,7 +93,7 @@ def test_a_request_is_chased_through_verification_and_training_until_it_expires(
             ("training_expired", ADMINS, "Tue 2026-12-15 08:00"),
         ]
     )
-    assert bed.request().state is RequestState.EXPIRED
+    assert bed.request().state == NewUserState.EXPIRED
 
     bed.sweep("2026-12-16 09:00")
     assert bed.take() == []
@@ -100,7 +102,7 @@ def test_a_request_is_chased_through_verification_and_training_until_it_expires(
             select(RequestTransition).where(RequestTransition.to_state == "expired")
         ).one()
         refreshed = session.scalars(
-            select(OutboxRow.audience).where(OutboxRow.dedupe_key.like("%:expired"))
+            select(OutboxRow.audience).where(OutboxRow.dedupe_key.like("%.expired"))
         ).all()
     assert expiry.actor_email == SWEEP_ACTOR
     assert sorted(refreshed) == ["admins", "requester", "supervisor", "trainee"]
@@ -115,7 +117,7 @@ def test_a_request_and_its_account_are_chased_to_disabling_for_inactivity(
     bed.at("2026-11-17 10:00")
     for training in ("general", "privacy"):
         bed.click(TRAINEE, f"trained.{training}")
-    assert bed.request().state is RequestState.AWAITING_APPROVAL
+    assert bed.request().state == NewUserState.AWAITING_APPROVAL
 
     bed.sweep_daily("2026-11-17", "2026-11-19", SWEEP_TIMES)
     # Two business days waiting for approval end at 17:00 Thursday.
@@ -339,7 +341,7 @@ class _MovedOnAfterSelection(SqlNudgeLedger):
                     request.id,
                     request.version,
                     request.state,
-                    RequestState.AWAITING_APPROVAL,
+                    NewUserState.AWAITING_APPROVAL,
                     TRAINEE,
                 )
             )
@@ -355,8 +357,9 @@ def test_a_request_that_moved_on_after_its_selection_is_left_alone(bed: NudgeBed
     calendar = business_calendar(bed.community)
     with bed.database.transaction() as session:
         ledger = _MovedOnAfterSelection(session, bed.clock, (Platform.SLACK,))
-        sweep = NudgeSweep(bed.community, calendar, ledger)
-        for rule in plan(bed.community, calendar, bed.clock.now):
+        registry = default_registry()
+        sweep = NudgeSweep(bed.community, calendar, ledger, registry)
+        for rule in plan(bed.community, calendar, bed.clock.now, registry):
             sweep.run(rule)
         assert ledger.queued == []
-    assert bed.request().state is RequestState.AWAITING_APPROVAL
+    assert bed.request().state == NewUserState.AWAITING_APPROVAL

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -13,10 +12,9 @@ from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.models import OutboxRow
 from flows.community import Community
-from flows.model import Actor, Platform
-from flows.new_user.lifecycle import NewUserFlow
-from flows.ui import ActionCommand
+from flows.model import Platform
 from tests.conftest import Clock
+from tests.drive import service_driver
 from tests.requests import LEAD, SUPERVISOR, request_values
 
 
@@ -29,16 +27,9 @@ async def test_changes_queued_before_delivery_are_coalesced_into_one_post(
     runtime = build_runtime(settings, community, {Platform.CONSOLE: messenger}, clock)
     service = runtime.service
 
-    def flow_call(work: Callable[[NewUserFlow], object]) -> None:
-        service.run_sync(lambda ledger: work(NewUserFlow(community, service.calendar, ledger)))
-
-    flow_call(lambda f: f.submit(Actor(LEAD, Platform.CONSOLE, LEAD), request_values()))
-    flow_call(
-        lambda f: f.click(
-            Actor(SUPERVISOR, Platform.CONSOLE, SUPERVISOR),
-            ActionCommand("new_user", "verify", 1, 2),
-        )
-    )
+    driver = service_driver(service)
+    driver.submit(LEAD, request_values())
+    driver.click(SUPERVISOR, "verify")
     await runtime.dispatcher.deliver_due()
     assert await runtime.dispatcher.deliver_due() == 0
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.teams.bot import COMMAND, COMMANDS
+from adapters.teams.bot import COMMAND, command_list
 from chatbot.commands.cli import main
+from flows.kinds import default_registry
 
 BOT_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -35,7 +36,8 @@ def test_the_package_holds_the_manifest_and_both_icons(
     assert manifest["id"] == bot["botId"] == BOT_ID
     assert bot["scopes"] == ["personal", "team"]
     commands = bot["commandLists"][0]["commands"]
-    assert [c["title"] for c in commands] == [title for title, _ in COMMANDS]
+    expected = command_list(default_registry().commands())
+    assert [c["title"] for c in commands] == [title for title, _ in expected]
     assert commands[0]["title"] == COMMAND
     assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
     assert manifest["validDomains"] == ["bot.example.org"]

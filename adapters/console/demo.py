@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.console.session import ConsoleSession
-from flows.new_user.form import F
+from flows.kinds.new_user.form import F
 from flows.ui import ActionCommand
 
 LEAD = "lead@riverhouse.example.org"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from flows import ui
+from flows.ports import CommandHelp
 
 WIDTH = 88
 
@@ -37,3 +39,23 @@ def form_text(form: ui.Form) -> str:
 
 def notice_text(notice: ui.Notice) -> str:
     return f"(only you see this) {notice.text}"
+
+
+def list_text(cards: ui.CardList) -> str:
+    lines = [f"== {cards.title} =="]
+    lines += [f"  {c.summary}" for c in cards.cards] or [f"  {cards.empty_text}"]
+    return "\n".join(lines)
+
+
+def help_text(commands: Sequence[CommandHelp], problem: str = "") -> str:
+    """The request commands the registry lists, as typed at this console's prompt."""
+    lines = [problem] if problem else []
+    lines.append("commands:")
+    lines += [f"  {c.word or 'request':<14} {c.text}" for c in commands]
+    lines += [
+        f"  {'buttons':<14} the buttons on cards you can see, numbered",
+        f"  {'press N':<14} press button N from `buttons`",
+        f"  {'as EMAIL':<14} act as someone else",
+        f"  {'quit':<14} leave",
+    ]
+    return "\n".join(lines)

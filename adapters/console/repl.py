@@ -5,17 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from adapters.console.render import help_text
 from adapters.console.session import ConsoleSession
 from flows import ui
-from flows.outcomes import FieldErrors
-
-HELP = """commands:
-  request        file a New User Access Request (prompts for each field)
-  status         your requests (and the approval queue, for admins)
-  buttons        the buttons on cards you can see, numbered
-  press N        press button N from `buttons`
-  as EMAIL       act as someone else
-  quit"""
+from flows.outcomes import FieldErrors, OpenForm
 
 Ask = Callable[[str], str]
 
@@ -28,20 +21,19 @@ async def run_console(session: ConsoleSession, email: str, ask: Ask = input) -> 
         except EOFError:
             return
         verb, _, argument = line.partition(" ")
+        words = {c.word for c in session.service.commands()} - {"", "help"}
         if verb in ("quit", "exit"):
             return
         if verb == "as" and argument:
             email = argument.strip().lower()
-        elif verb == "request":
-            await _file(session, email, ask)
-        elif verb == "status":
-            await session.status(email)
+        elif verb in ("request", *words):
+            await _file(session, email, ask, [] if verb == "request" else [verb])
         elif verb == "buttons":
             _list_buttons(session, email)
         elif verb == "press" and argument.isdigit():
-            await _press(session, email, int(argument))
+            await _press(session, email, int(argument), ask)
         elif verb:
-            session.write(HELP)
+            session.write(help_text(session.service.commands()))
 
 
 def _list_buttons(session: ConsoleSession, email: str) -> None:
@@ -52,20 +44,26 @@ def _list_buttons(session: ConsoleSession, email: str) -> None:
     )
 
 
-async def _press(session: ConsoleSession, email: str, number: int) -> None:
+async def _press(session: ConsoleSession, email: str, number: int, ask: Ask) -> None:
+    """Press a button; a form it opens (a denial's reason) is filled in at the prompt."""
     buttons = session.visible_buttons(email)
     if not 1 <= number <= len(buttons):
         session.write("No such button; type `buttons` to list them.")
         return
-    await session.show(
-        await session.service.click(await session.actor(email), buttons[number - 1].command)
-    )
+    outcome = await session.service.click(await session.actor(email), buttons[number - 1].command)
+    await session.show(outcome)
+    if isinstance(outcome, OpenForm):
+        await _fill(session, email, outcome.form, ask)
 
 
-async def _file(session: ConsoleSession, email: str, ask: Ask) -> None:
-    form = await session.open_form(email)
-    if form is None:
-        return
+async def _file(session: ConsoleSession, email: str, ask: Ask, words: list[str]) -> None:
+    form = await session.open_form(email, words)
+    if form is not None:
+        await _fill(session, email, form, ask)
+
+
+async def _fill(session: ConsoleSession, email: str, form: ui.Form, ask: Ask) -> None:
+    """Ask for each field, submit, and ask again for the fields that came back with errors."""
     values: dict[str, str | list[str] | None] = {}
     pending = list(form.fields())
     while pending:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from adapters.console.messenger import ADMIN_CHANNEL, ConsoleMessenger
-from adapters.console.render import form_text, notice_text
+from adapters.console.render import form_text, help_text, list_text, notice_text
 from flows import ui
 from flows.model import Actor, Platform
-from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
+from flows.outcomes import Accepted, FieldErrors, Help, Lists, OpenForm, Outcome
 from flows.ports import FormValues, Inbound
 
 Flush = Callable[[], Awaitable[int]]
@@ -32,8 +32,9 @@ class ConsoleSession:
         assert actor is not None
         return actor
 
-    async def open_form(self, email: str) -> ui.Form | None:
-        outcome = await self.service.open_request_form(await self.actor(email))
+    async def open_form(self, email: str, words: Sequence[str] = ()) -> ui.Form | None:
+        """The form a typed command opens (the New User Access Request without words)."""
+        outcome = await self.service.command(await self.actor(email), list(words))
         await self.show(outcome)
         return outcome.form if isinstance(outcome, OpenForm) else None
 
@@ -63,11 +64,7 @@ class ConsoleSession:
         return matches[-1] if matches else None
 
     async def status(self, email: str) -> None:
-        actor = await self.actor(email)
-        await self.show(await self.service.status(actor))
-        queue = await self.service.admin_queue(actor)
-        if queue is not None:
-            await self.show(queue)
+        await self.show(await self.service.command(await self.actor(email), ["status"]))
 
     async def show(self, outcome: Outcome) -> None:
         if isinstance(outcome, OpenForm):
@@ -81,7 +78,9 @@ class ConsoleSession:
             self.write(notice_text(outcome.notice))
         elif isinstance(outcome, ui.Notice):
             self.write(notice_text(outcome))
+        elif isinstance(outcome, Help):
+            self.write(help_text(self.service.commands(), outcome.problem))
         else:
-            self.write(f"== {outcome.title} ==")
-            self.write("\n".join(f"  {c.summary}" for c in outcome.cards) or outcome.empty_text)
+            for card_list in outcome.lists if isinstance(outcome, Lists) else (outcome,):
+                self.write(list_text(card_list))
         await self.flush()

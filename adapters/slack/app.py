@@ -1,7 +1,8 @@
 """The Bolt app: listeners that translate Slack events into calls on the neutral service.
 
 Every listener acknowledges first (Slack allows 3 seconds) except view submissions, whose
-field errors travel in the acknowledgement; slow work happens after the ack.
+field errors travel in the acknowledgement; slow work happens after the ack. Which commands
+exist, and their help, comes from the service (the request-kind registry), never from here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,20 +19,28 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.translate import action_command, form_values
 from flows.model import Actor, Platform
-from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
-from flows.ports import Inbound
+from flows.outcomes import Accepted, FieldErrors, Help, Lists, OpenForm, Outcome
+from flows.ports import Inbound, LookupFailedError, ServiceUnavailableError
 from flows.ui import CardList, Notice
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/hmis-access"
-HELP = (
-    "*/hmis-access* opens a New User Access Request for a staff member of your agency.\n"
-    "*/hmis-access status* lists the requests you filed, supervise or are the subject of.\n"
-    "*/hmis-access help* shows this help.\n"
-    "HMIS admins approve requests from the cards in the admin channel or from the bot's "
-    "Home tab. This bot never asks for or handles passwords."
+HELP_FOOTER = (
+    "HMIS admins act on the cards in the admin channel or from the bot's Home tab. "
+    "This bot never asks for or handles passwords."
 )
+MODAL_TITLE = "HMIS access"
+NO_PROFILE = {"user_not_found", "users_not_found", "account_inactive"}
+"""users.info errors that mean the person has no profile to read, not that Slack failed."""
+
+
+def help_text(service: Inbound, problem: str = "") -> str:
+    lines = [problem] if problem else []
+    for command in service.commands():
+        typed = f"{COMMAND} {command.word}".strip()
+        lines.append(f"*{typed}* {command.text}.")
+    return "\n".join([*lines, HELP_FOOTER])
 
 
 def build_app(service: Inbound, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
@@ -59,44 +69,52 @@ class _Listeners:
         client: AsyncWebClient,
         respond: AsyncRespond | None,
     ) -> None:
-        verb = command.get("text", "").strip().lower()
-        if verb not in ("", "status"):
-            await ack(response_type="ephemeral", text=HELP)
+        words = str(command.get("text", "")).strip().lower().split()
+        known = {c.word for c in self._service.commands()}
+        if words[:1] == ["help"] or (words and words[0] not in known):
+            problem = "" if words[:1] == ["help"] else f"There is no '{words[0]}' command."
+            await ack(response_type="ephemeral", text=help_text(self._service, problem))
             return
         await ack()
-        actor = await self._actor(client, command["user_id"], "new_user.command", respond)
-        if actor is None:
+        try:
+            actor = await self._actor(client, command.get("user_id", ""), "chat.command", respond)
+            if actor is None:
+                return
+            outcome = await self._service.command(actor, words)
+        except ServiceUnavailableError as error:
+            await self._unavailable(respond, error)
             return
-        if verb == "status" and respond is not None:
-            await respond(
-                response_type="ephemeral",
-                **blocks.card_list_message(await self._service.status(actor)),
-            )
-            return
-        outcome = await self._service.open_request_form(actor)
         await self._show(outcome, client, respond, command.get("trigger_id"), actor)
 
     async def view_submission(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         user_id = body.get("user", {}).get("id", "")
-        actor = await self._identify(client, user_id)
-        if actor is None:
-            notice = await self._service.refuse_unidentified(
-                Platform.SLACK, user_id, "new_user.submit"
+        try:
+            actor, reason = await self._identify(client, user_id)
+            if actor is None:
+                notice = await self._service.refuse_unidentified(
+                    Platform.SLACK, user_id, "chat.submit", reason
+                )
+                await ack(
+                    response_action="update", view=blocks.message_modal(MODAL_TITLE, notice.text)
+                )
+                return
+            outcome = await self._service.submit_form(
+                actor,
+                view.get("callback_id", ""),
+                view.get("private_metadata", ""),
+                form_values(view),
             )
-            await ack(
-                response_action="update", view=blocks.message_modal("HMIS access", notice.text)
-            )
+        except ServiceUnavailableError as error:
+            notice = Notice(str(error))
+            await ack(response_action="update", view=blocks.message_modal(MODAL_TITLE, notice.text))
             return
-        outcome = await self._service.submit_form(
-            actor, view.get("callback_id", ""), view.get("private_metadata", ""), form_values(view)
-        )
         if isinstance(outcome, FieldErrors):
             await ack(response_action="errors", errors=outcome.errors)
         elif isinstance(outcome, Accepted | Notice):
-            text = outcome.notice.text if isinstance(outcome, Accepted) else outcome.text
-            await ack(response_action="update", view=blocks.message_modal("HMIS access", text))
+            notice = outcome.notice if isinstance(outcome, Accepted) else outcome
+            await ack(response_action="update", view=blocks.message_modal(MODAL_TITLE, notice.text))
         else:
             await ack()
 
@@ -109,32 +127,35 @@ class _Listeners:
         respond: AsyncRespond | None,
     ) -> None:
         await ack()
-        actor = await self._actor(
-            client, body.get("user", {}).get("id", ""), "new_user.click", respond
-        )
-        command = action_command(action)
-        if actor is None:
-            return
-        if command is None:
-            await self._tell(client, respond, actor, Notice("That button is not valid."))
-            return
-        outcome = await self._service.click(actor, command)
-        await self._show(outcome, client, respond, body.get("trigger_id"), actor)
-        if body.get("container", {}).get("type") == "view":
-            await self._publish_home(client, actor)
+        try:
+            user_id = body.get("user", {}).get("id", "")
+            actor = await self._actor(client, user_id, "chat.click", respond)
+            command = action_command(action)
+            if actor is None:
+                return
+            if command is None:
+                await self._tell(client, respond, actor, Notice("That button is not valid."))
+                return
+            outcome = await self._service.click(actor, command)
+            await self._show(outcome, client, respond, body.get("trigger_id"), actor)
+            if body.get("container", {}).get("type") == "view":
+                await self._publish_home(client, actor)
+        except ServiceUnavailableError as error:
+            await self._unavailable(respond, error)
 
     async def home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        actor = await self._identify(client, event.get("user", ""))
-        if actor is not None:
-            await self._publish_home(client, actor)
+        try:
+            actor, _ = await self._identify(client, event.get("user", ""))
+            if actor is not None:
+                await self._publish_home(client, actor)
+        except ServiceUnavailableError:
+            log.warning("App Home not refreshed: the bot's database did not answer")
 
     async def _publish_home(self, client: AsyncWebClient, actor: Actor) -> None:
-        lists: list[CardList] = [await self._service.status(actor)]
-        queue = await self._service.admin_queue(actor)
-        if queue is not None:
-            lists.insert(0, queue)
+        outcome = await self._service.command(actor, ["status"])
+        lists = list(outcome.lists) if isinstance(outcome, Lists) else []
         await client.views_publish(user_id=actor.platform_user_id, view=blocks.home_view(lists))
 
     async def _show(
@@ -149,8 +170,12 @@ class _Listeners:
             await client.views_open(trigger_id=trigger_id, view=blocks.modal(outcome.form))
         elif isinstance(outcome, Notice):
             await self._tell(client, respond, actor, outcome)
-        elif isinstance(outcome, CardList) and respond is not None:
-            await respond(response_type="ephemeral", **blocks.card_list_message(outcome))
+        elif isinstance(outcome, Help):
+            notice = Notice(help_text(self._service, outcome.problem))
+            await self._tell(client, respond, actor, notice)
+        elif isinstance(outcome, CardList | Lists) and respond is not None:
+            lists = outcome.lists if isinstance(outcome, Lists) else (outcome,)
+            await respond(response_type="ephemeral", **blocks.card_lists_message(lists))
 
     async def _tell(
         self, client: AsyncWebClient, respond: AsyncRespond | None, actor: Actor, notice: Notice
@@ -165,28 +190,52 @@ class _Listeners:
                 channel=actor.platform_user_id, **blocks.notice_message(notice)
             )
 
+    async def _unavailable(
+        self, respond: AsyncRespond | None, error: ServiceUnavailableError
+    ) -> None:
+        log.warning("told a person the bot is unavailable: %s", error.cause)
+        if respond is not None and respond.response_url:
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                **blocks.notice_message(Notice(str(error))),
+            )
+
     async def _actor(
         self, client: AsyncWebClient, user_id: str, action: str, respond: AsyncRespond | None
     ) -> Actor | None:
-        actor = await self._identify(client, user_id)
+        actor, reason = await self._identify(client, user_id)
         if actor is None:
-            notice = await self._service.refuse_unidentified(Platform.SLACK, user_id, action)
+            notice = await self._service.refuse_unidentified(
+                Platform.SLACK, user_id, action, reason
+            )
             if respond is not None and respond.response_url:
                 await respond(response_type="ephemeral", **blocks.notice_message(notice))
         return actor
 
-    async def _identify(self, client: AsyncWebClient, user_id: str) -> Actor | None:
+    async def _identify(self, client: AsyncWebClient, user_id: str) -> tuple[Actor | None, str]:
+        """The person, or None and why not (no e-mail in the profile, or Slack not answering)."""
+
         async def lookup() -> str | None:
             try:
                 user = (await client.users_info(user=user_id)).get("user") or {}
             except SlackApiError as error:
-                log.warning("users.info failed for a user: %s", error.response.get("error"))
-                return None
+                reason = str(error.response.get("error", "unknown_error"))
+                if reason in NO_PROFILE:
+                    return None
+                raise LookupFailedError(reason) from None
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise LookupFailedError(type(error).__name__) from None
             if user.get("is_bot") or user.get("deleted"):
                 return None
             email = (user.get("profile") or {}).get("email")
             return email if isinstance(email, str) else None
 
         if not user_id:
-            return None
-        return await self._service.identify(Platform.SLACK, user_id, lookup)
+            return None, "no_email_in_profile"
+        try:
+            actor = await self._service.identify(Platform.SLACK, user_id, lookup)
+        except LookupFailedError as error:
+            log.warning("users.info failed: %s", error)
+            return None, "platform_unavailable"
+        return actor, "no_email_in_profile"

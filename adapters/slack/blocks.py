@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     EmailInputElement,
     HeaderBlock,
@@ -86,15 +87,25 @@ def card_list_blocks(cards: ui.CardList, max_blocks: int) -> list[Block]:
     return blocks
 
 
-def card_list_message(cards: ui.CardList) -> dict[str, Any]:
-    blocks = card_list_blocks(cards, limits.MESSAGE_BLOCKS)
-    return {"text": cards.title, "blocks": [b.to_dict() for b in blocks]}
+def card_lists_message(lists: tuple[ui.CardList, ...]) -> dict[str, Any]:
+    """Several lists in one message, each cut to what still fits in Slack's block limit."""
+    blocks: list[Block] = []
+    for cards in lists:
+        room = limits.MESSAGE_BLOCKS - len(blocks)
+        if room < limits.LIST_MINIMUM_BLOCKS:
+            break
+        blocks.extend(card_list_blocks(cards, room))
+    title = lists[0].title if lists else ""
+    return {"text": title, "blocks": [b.to_dict() for b in blocks]}
 
 
 def home_view(lists: list[ui.CardList]) -> dict[str, Any]:
     blocks: list[Block] = []
     for cards in lists:
-        blocks.extend(card_list_blocks(cards, limits.VIEW_BLOCKS - len(blocks)))
+        room = limits.VIEW_BLOCKS - len(blocks)
+        if room < limits.LIST_MINIMUM_BLOCKS:
+            break
+        blocks.extend(card_list_blocks(cards, room))
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -148,7 +159,9 @@ def _input_element(item: ui.FormField) -> InputInteractiveElement | None:
             max_length=1000 if item.kind is kind.LONG_TEXT else 200,
         )
     if item.kind is kind.EMAIL:
-        return EmailInputElement(action_id=item.id)
+        return EmailInputElement(action_id=item.id, initial_value=item.initial)
+    if item.kind is kind.DATE:
+        return DatePickerElement(action_id=item.id, initial_date=item.initial)
     if item.kind is kind.ATTESTATION:
         return CheckboxesElement(action_id=item.id, options=_options(item.options, True))
     if item.kind is kind.MULTI_SELECT:
@@ -166,11 +179,13 @@ def _input_element(item: ui.FormField) -> InputInteractiveElement | None:
         )
     described = any(o.description for o in item.options)
     if (item.kind is kind.YES_NO or described) and len(item.options) <= limits.OPTIONS_PER_RADIO:
-        return RadioButtonsElement(action_id=item.id, options=_options(item.options, True))
+        radios = _options(item.options, True)
+        chosen = next((o for o in radios if o.value == item.initial), None)
+        return RadioButtonsElement(action_id=item.id, options=radios, initial_option=chosen)
+    options = _options(item.options[: limits.OPTIONS_PER_SELECT])
+    initial = next((o for o in options if o.value == item.initial), None)
     return StaticSelectElement(
-        action_id=item.id,
-        placeholder="Choose…",
-        options=_options(item.options[: limits.OPTIONS_PER_SELECT]),
+        action_id=item.id, placeholder="Choose…", options=options, initial_option=initial
     )
 
 

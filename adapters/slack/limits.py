@@ -17,6 +17,7 @@ HINT_TEXT = 2000  # input block hint, max 2000 characters
 MODAL_TITLE = 24  # modal title, submit and close: max 24 characters
 MESSAGE_BLOCKS = 50  # a message holds at most 50 blocks
 VIEW_BLOCKS = 100  # a modal or Home tab holds at most 100 blocks
+LIST_MINIMUM_BLOCKS = 3  # a list's header, one line and "...and N more" (our own rule)
 FALLBACK_TEXT = 3000  # keep notification text short; Slack truncates chat text at 40,000
 
 

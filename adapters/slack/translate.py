@@ -25,6 +25,9 @@ def form_values(view: dict[str, Any]) -> FormValues:
 def _element_value(element: dict[str, Any]) -> str | list[str] | None:
     if "selected_options" in element:
         return [o.get("value", "") for o in element.get("selected_options") or []]
+    if "selected_date" in element:
+        selected = element.get("selected_date")
+        return selected if isinstance(selected, str) else None
     if "selected_option" in element:
         selected = element.get("selected_option") or {}
         return selected.get("value") if isinstance(selected, dict) else None

@@ -8,11 +8,13 @@ answer within Teams' ~5 s budget: one service call each, the outbox does the res
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Attachment
+from botbuilder.schema import Activity, ActivityTypes, Attachment
 from botbuilder.schema.teams import (
     TaskModuleContinueResponse,
     TaskModuleMessageResponse,
@@ -27,35 +29,57 @@ from adapters.teams.cards import Json, Submit
 from adapters.teams.conversations import PERSONAL, ConversationStore, reference_of, to_json
 from adapters.teams.translate import (
     FORM_VERB,
-    OPENED_BY_COMMAND,
     action_command,
     channel_id,
     command_words,
+    dialog_opener,
     envelope,
     form_values,
+    opened_by,
+    typed_words,
 )
 from flows.model import Actor, Platform
-from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
-from flows.ports import Inbound
+from flows.outcomes import Accepted, FieldErrors, Help, Lists, OpenForm, Outcome
+from flows.ports import CommandHelp, Inbound, LookupFailedError, ServiceUnavailableError
 from flows.ui import ActionCommand, CardList, Notice
 
 log = logging.getLogger(__name__)
 
 COMMAND = "hmis-access"
-COMMANDS = (
-    (COMMAND, "Request HMIS access for a staff member of your agency"),
-    (f"{COMMAND} status", "See the requests you filed, supervise or are the subject of"),
-    ("help", "What this bot does and how to use it"),
+HELP_FOOTER = (
+    "In a channel, mention the bot first. HMIS admins act on the cards in the admin channel. "
+    "This bot never asks for or handles passwords."
 )
-HELP = (
-    "**hmis-access** opens a New User Access Request for a staff member of your agency.\n\n"
-    "**hmis-access status** lists the requests you filed, supervise or are the subject of "
-    "(and, for HMIS admins, the approval queue).\n\n"
-    "**help** shows this help.\n\n"
-    "In a channel, mention the bot first. HMIS admins approve requests from the cards in the "
-    "admin channel. This bot never asks for or handles passwords."
-)
+TITLE_LIMIT = 32  # Teams manifest: a command's title, at most 32 characters
+DESCRIPTION_LIMIT = 128  # ... and its description, at most 128
+
+
+def typed(word: str) -> str:
+    """What a person types for a command word: ``hmis-access deactivate``; ``help`` alone."""
+    return word if word == "help" else f"{COMMAND} {word}".strip()
+
+
+def command_list(commands: Sequence[CommandHelp]) -> list[tuple[str, str]]:
+    """The Teams manifest's command list: (title, description) per command word."""
+    return [
+        (
+            typed(c.word)[:TITLE_LIMIT],
+            limits.clip(c.text[:1].upper() + c.text[1:], DESCRIPTION_LIMIT),
+        )
+        for c in commands
+    ]
+
+
+def help_text(commands: Sequence[CommandHelp], problem: str = "") -> str:
+    lines = [problem] if problem else []
+    lines += [f"**{typed(c.word)}** {c.text}." for c in commands]
+    return "\n\n".join([*lines, HELP_FOOTER])
+
+
 ACTOR = "hmis.actor"  # turn_state key: the person resolved for this turn
+UNIDENTIFIED = "hmis.unidentified"  # turn_state key: why nobody was resolved
+NO_EMAIL, UNAVAILABLE = "no_email_in_profile", "platform_unavailable"
+NOT_A_MEMBER = frozenset({403, 404})  # get_member: the user is not in this conversation
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 
 
@@ -65,10 +89,25 @@ class HmisTeamsBot(TeamsActivityHandler):
         self._conversations = conversations
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        actor = await self._identify(turn_context)
-        turn_context.turn_state[ACTOR] = actor
-        await self._remember(turn_context, actor)
-        await super().on_turn(turn_context)
+        try:
+            actor, reason = await self._identify(turn_context)
+            turn_context.turn_state[ACTOR] = actor
+            turn_context.turn_state[UNIDENTIFIED] = reason
+            await self._remember(turn_context, actor)
+            await super().on_turn(turn_context)
+        except ServiceUnavailableError as error:
+            log.warning("told a person the bot is unavailable: %s", error.cause)
+            await self._unavailable(turn_context, str(error))
+
+    async def _unavailable(self, turn_context: TurnContext, text: str) -> None:
+        """Say so in the turn's own terms: an invoke's response, or a message."""
+        if turn_context.activity.type == ActivityTypes.invoke:
+            response = InvokeResponse(status=200, body=_message(text))
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=response)
+            )
+        else:
+            await turn_context.send_activity(MessageFactory.text(text))
 
     # Typed commands ---------------------------------------------------------------------
 
@@ -76,29 +115,31 @@ class HmisTeamsBot(TeamsActivityHandler):
         words = command_words(turn_context.activity.text)
         if words[:1] == [COMMAND]:
             words = words[1:]
-        if words not in ([], ["status"]):
-            await turn_context.send_activity(MessageFactory.text(HELP))
+        known = {c.word for c in self._service.commands()}
+        if words[:1] == ["help"] or (words and words[0] not in known):
+            problem = "" if words[:1] == ["help"] else f"There is no '{words[0]}' command."
+            await self._send_help(turn_context, problem)
             return
-        actor = await self._actor_or_refuse(turn_context, "new_user.command")
+        actor = await self._actor_or_refuse(turn_context, "chat.command")
         if actor is None:
             return
-        if words == ["status"]:
-            for cards_list in await self._status_lists(actor):
-                await _send_card(turn_context, cards.card_list(cards_list))
-            return
-        outcome = await self._service.open_request_form(actor)
+        outcome = await self._service.command(actor, words)
         if not isinstance(outcome, OpenForm):
             await self._tell(turn_context, outcome)
         elif _is_personal(turn_context):
             await _send_card(
-                turn_context, cards.form(outcome.form, Submit.EXECUTE, OPENED_BY_COMMAND)
+                turn_context, cards.form(outcome.form, Submit.EXECUTE, opened_by(words))
             )
         else:
-            await _send_card(turn_context, cards.dialog_launcher(outcome.form))
+            await _send_card(turn_context, cards.dialog_launcher(outcome.form, opened_by(words)))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         if _is_personal(turn_context):
-            await turn_context.send_activity(MessageFactory.text(HELP))
+            await self._send_help(turn_context)
+
+    async def _send_help(self, turn_context: TurnContext, problem: str = "") -> None:
+        text = help_text(self._service.commands(), problem)
+        await turn_context.send_activity(MessageFactory.text(text))
 
     # Dialogs (task modules) -------------------------------------------------------------
 
@@ -107,22 +148,23 @@ class HmisTeamsBot(TeamsActivityHandler):
     ) -> TaskModuleResponse:
         actor = _actor(turn_context)
         if actor is None:
-            return _dialog_message(await self._refusal(turn_context, "new_user.command"))
-        outcome = await self._service.open_request_form(actor)
+            return _dialog_message(await self._refusal(turn_context, "chat.command"))
+        opener = dialog_opener(task_module_request.data)
+        outcome = await self._reopen(actor, opener)
         if isinstance(outcome, OpenForm):
-            return _dialog(cards.form(outcome.form, Submit.DIALOG, OPENED_BY_COMMAND))
-        return _dialog_message(_text_of(outcome))
+            return _dialog(cards.form(outcome.form, Submit.DIALOG, opener))
+        return _dialog_message(_text_of(outcome, self._service))
 
     async def on_teams_task_module_submit(
         self, turn_context: TurnContext, task_module_request: TaskModuleRequest
     ) -> TaskModuleResponse:
         actor = _actor(turn_context)
         if actor is None:
-            return _dialog_message(await self._refusal(turn_context, "new_user.submit"))
+            return _dialog_message(await self._refusal(turn_context, "chat.submit"))
         result = await self._submit(actor, task_module_request.data, Submit.DIALOG)
         if isinstance(result, dict):
             return _dialog(result)
-        return _dialog_message(_text_of(result))
+        return _dialog_message(_text_of(result, self._service))
 
     # Card buttons (Universal Actions: Action.Execute) -----------------------------------
 
@@ -142,17 +184,28 @@ class HmisTeamsBot(TeamsActivityHandler):
         data = action.get("data") or {}
         actor = _actor(turn_context)
         if actor is None:
-            return _message(await self._refusal(turn_context, "new_user.click"))
+            return _message(await self._refusal(turn_context, "chat.click"))
         if action.get("verb") == FORM_VERB:
             result = await self._submit(actor, data, Submit.EXECUTE)
-            return _card_body(result) if isinstance(result, dict) else _outcome_body(result)
+            return _card_body(result) if isinstance(result, dict) else self._body(result)
         command = action_command(data)
         if command is None:
             return _message("That button is not valid.")
         outcome = await self._service.click(actor, command)
         if isinstance(outcome, OpenForm):
             return _card_body(cards.form(outcome.form, Submit.EXECUTE, command.encode()))
-        return _outcome_body(outcome)
+        return self._body(outcome)
+
+    def _body(self, outcome: Outcome) -> Json:
+        """Accepted forms turn into their notice card; other notices show as a message, and the
+        card itself is updated for everyone by the outbox, re-rendered from the database."""
+        if isinstance(outcome, Accepted):
+            return _card_body(cards.notice_card(outcome.notice))
+        if isinstance(outcome, CardList):
+            return _card_body(cards.card_list(outcome))
+        if isinstance(outcome, Lists):
+            return _card_body(cards.card_lists(outcome.lists))
+        return _message(_text_of(outcome, self._service))
 
     # Shared steps -----------------------------------------------------------------------
 
@@ -172,23 +225,21 @@ class HmisTeamsBot(TeamsActivityHandler):
 
     async def _reopen(self, actor: Actor, opener: str) -> Outcome:
         """The same form again, from what opened it: the typed command or a button."""
-        if opener == OPENED_BY_COMMAND:
-            return await self._service.open_request_form(actor)
+        words = typed_words(opener)
+        if words is not None:
+            return await self._service.command(actor, words)
         command = ActionCommand.decode(opener)
         if command is None:
             return Notice("That form is not one this bot knows.")
         return await self._service.click(actor, command)
 
-    async def _status_lists(self, actor: Actor) -> list[CardList]:
-        lists = [await self._service.status(actor)]
-        queue = await self._service.admin_queue(actor)
-        return [queue, *lists] if queue is not None else lists
-
     async def _tell(self, turn_context: TurnContext, outcome: Outcome) -> None:
-        if isinstance(outcome, CardList):
-            await _send_card(turn_context, cards.card_list(outcome))
+        if isinstance(outcome, CardList | Lists):
+            lists = outcome.lists if isinstance(outcome, Lists) else (outcome,)
+            await _send_card(turn_context, cards.card_lists(lists))
         else:
-            await turn_context.send_activity(MessageFactory.text(_text_of(outcome)))
+            text = _text_of(outcome, self._service)
+            await turn_context.send_activity(MessageFactory.text(text))
 
     async def _actor_or_refuse(self, turn_context: TurnContext, action: str) -> Actor | None:
         actor = _actor(turn_context)
@@ -199,26 +250,35 @@ class HmisTeamsBot(TeamsActivityHandler):
 
     async def _refusal(self, turn_context: TurnContext, action: str) -> str:
         user = turn_context.activity.from_property
+        reason = turn_context.turn_state.get(UNIDENTIFIED) or NO_EMAIL
         notice = await self._service.refuse_unidentified(
-            Platform.TEAMS, user.id if user else "", action
+            Platform.TEAMS, user.id if user else "", action, str(reason)
         )
         return notice.text
 
-    async def _identify(self, turn_context: TurnContext) -> Actor | None:
+    async def _identify(self, turn_context: TurnContext) -> tuple[Actor | None, str]:
+        """The person, or None and why not (no e-mail, or Teams not answering)."""
         user = turn_context.activity.from_property
         if user is None or not user.id or turn_context.activity.channel_data is None:
-            return None  # Teams always sends channelData; TeamsInfo cannot work without it
+            return None, NO_EMAIL  # Teams always sends channelData; TeamsInfo needs it
 
         async def lookup() -> str | None:
             try:
                 member = await TeamsInfo.get_member(turn_context, user.id)
-            except (HttpOperationError, ClientRequestError) as error:
-                log.warning("Teams get_member failed: %s", type(error).__name__)
-                return None
+            except HttpOperationError as error:
+                if _status(error) in NOT_A_MEMBER:
+                    return None
+                raise LookupFailedError(f"HTTP {_status(error)}") from None
+            except (ClientRequestError, aiohttp.ClientError, TimeoutError) as error:
+                raise LookupFailedError(type(error).__name__) from None
             email = member.email or member.user_principal_name
             return email if isinstance(email, str) and "@" in email else None
 
-        return await self._service.identify(Platform.TEAMS, str(user.id), lookup)
+        try:
+            return await self._service.identify(Platform.TEAMS, str(user.id), lookup), NO_EMAIL
+        except LookupFailedError as error:
+            log.warning("Teams get_member failed: %s", error)
+            return None, UNAVAILABLE
 
     async def _remember(self, turn_context: TurnContext, actor: Actor | None) -> None:
         activity = turn_context.activity
@@ -247,13 +307,15 @@ async def _send_card(turn_context: TurnContext, content: Json) -> None:
     await turn_context.send_activity(MessageFactory.attachment(attachment))
 
 
-def _text_of(outcome: Outcome) -> str:
+def _text_of(outcome: Outcome, service: Inbound) -> str:
     if isinstance(outcome, Accepted):
         return outcome.notice.text
     if isinstance(outcome, Notice):
         return outcome.text
     if isinstance(outcome, CardList):
         return outcome.title
+    if isinstance(outcome, Help):
+        return help_text(service.commands(), outcome.problem)
     return "Done."
 
 
@@ -280,11 +342,6 @@ def _message(text: str) -> Json:
     return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": text}
 
 
-def _outcome_body(outcome: Outcome) -> Json:
-    """Accepted forms turn into their notice card; other notices show as a message, and the
-    card itself is updated for everyone by the outbox, re-rendered from the database."""
-    if isinstance(outcome, Accepted):
-        return _card_body(cards.notice_card(outcome.notice))
-    if isinstance(outcome, CardList):
-        return _card_body(cards.card_list(outcome))
-    return _message(_text_of(outcome))
+def _status(error: HttpOperationError) -> int:
+    response: Any = error.response
+    return int(getattr(response, "status_code", 0) or 0)

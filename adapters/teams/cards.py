@@ -6,13 +6,14 @@ what was typed and show server-side errors under each field. Pure: no botbuilder
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
 from adapters.teams import limits
 from adapters.teams.limits import clip
-from adapters.teams.translate import COMMAND_KEY, FORM_VERB, FormEnvelope
+from adapters.teams.translate import COMMAND_KEY, FORM_VERB, OPENER_KEY, FormEnvelope
 from flows import ui
 from flows.ports import FormValues
 
@@ -58,19 +59,33 @@ def notice_card(notice: ui.Notice) -> Json:
 
 
 def card_list(cards: ui.CardList) -> Json:
-    """A titled list; each card's buttons sit with it, the rest is counted, not shown."""
-    body: list[Json] = [_title(cards.title)]
-    if not cards.cards:
-        body.append(_text(cards.empty_text))
-    shown = cards.cards[: limits.CARDS_PER_LIST]
-    for item in shown:
-        items = _card_body(item)
-        if item.buttons:
-            items.append({"type": "ActionSet", "actions": [_button(b) for b in item.buttons]})
-        body.append({"type": "Container", "separator": True, "spacing": "Large", "items": items})
-    if len(cards.cards) > len(shown):
-        body.append(_subtle(f"…and {len(cards.cards) - len(shown)} more not shown."))
-    return adaptive_card(body, [], cards.title)
+    return card_lists((cards,))
+
+
+def card_lists(lists: Sequence[ui.CardList]) -> Json:
+    """Titled lists in one card; each card's buttons sit with it. Cards that would take the
+    message past Teams' size limit are counted, not shown."""
+    body: list[Json] = []
+    budget = limits.LIST_BYTES
+    for cards in lists:
+        body.append(_title(cards.title))
+        if not cards.cards:
+            body.append(_text(cards.empty_text))
+        for shown, item in enumerate(cards.cards):
+            container = _list_item(item)
+            budget -= len(json.dumps(container))
+            if shown >= limits.CARDS_PER_LIST or budget < 0:
+                body.append(_subtle(f"…and {len(cards.cards) - shown} more not shown."))
+                break
+            body.append(container)
+    return adaptive_card(body, [], lists[0].title if lists else "")
+
+
+def _list_item(item: ui.Card) -> Json:
+    items = _card_body(item)
+    if item.buttons:
+        items.append({"type": "ActionSet", "actions": [_button(b) for b in item.buttons]})
+    return {"type": "Container", "separator": True, "spacing": "Large", "items": items}
 
 
 def form(
@@ -104,12 +119,13 @@ def form(
     return adaptive_card(body, [action], neutral.title)
 
 
-def dialog_launcher(neutral: ui.Form) -> Json:
-    """In channels the form opens in a dialog, seen only by the person filling it in."""
+def dialog_launcher(neutral: ui.Form, opener: str) -> Json:
+    """In channels the form opens in a dialog, seen only by the person filling it in;
+    ``opener`` tells the dialog which form to fetch."""
     fetch: Json = {
         "type": "Action.Submit",
         "title": f"Open the {neutral.title.lower()} form",
-        "data": {"msteams": {"type": "task/fetch"}},
+        "data": {"msteams": {"type": "task/fetch"}, OPENER_KEY: opener},
     }
     text = "Fill in the form in a dialog only you can see."
     return adaptive_card([_title(neutral.title), _text(text)], [fetch], neutral.title)
@@ -138,7 +154,7 @@ def _field(item: ui.FormField, value: str | list[str] | None, error: str | None)
     element |= {"id": item.id, "label": item.label, "isRequired": item.required}
     if item.required:
         element["errorMessage"] = REQUIRED_MESSAGE
-    shown = ",".join(value) if isinstance(value, list) else value
+    shown = ",".join(value) if isinstance(value, list) else value or item.initial
     if shown:
         element["value"] = shown
     parts = [element]
@@ -156,6 +172,8 @@ def _input(item: ui.FormField) -> Json:
         return text | ({"style": "Email"} if item.kind is kind.EMAIL else {})
     if item.kind is kind.LONG_TEXT:
         return {"type": "Input.Text", "isMultiline": True, "maxLength": limits.LONG_TEXT_INPUT}
+    if item.kind is kind.DATE:
+        return {"type": "Input.Date"}
     choices = [{"title": o.label, "value": o.value} for o in item.options] + [
         {"title": f"{g.label}: {o.label}", "value": o.value} for g in item.groups for o in g.options
     ]

@@ -8,9 +8,11 @@ import json
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
-from adapters.teams.bot import COMMANDS
+from adapters.teams.bot import command_list
+from flows.ports import CommandHelp
 
 MANIFEST_SCHEMA = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/MicrosoftTeams.schema.json"
@@ -21,7 +23,9 @@ COLOR_ICON = 192  # Teams: a full-colour 192x192 icon ...
 OUTLINE_ICON = 32  # ... and a 32x32 white-on-transparent outline icon
 
 
-def manifest(bot_id: str, domain: str, version: str) -> dict[str, Any]:
+def manifest(
+    bot_id: str, domain: str, version: str, commands: Sequence[CommandHelp]
+) -> dict[str, Any]:
     site = f"https://{domain}"
     return {
         "$schema": MANIFEST_SCHEMA,
@@ -58,7 +62,7 @@ def manifest(bot_id: str, domain: str, version: str) -> dict[str, Any]:
                         "scopes": ["personal", "team"],
                         "commands": [
                             {"title": title, "description": description}
-                            for title, description in COMMANDS
+                            for title, description in command_list(commands)
                         ],
                     }
                 ],
@@ -69,10 +73,12 @@ def manifest(bot_id: str, domain: str, version: str) -> dict[str, Any]:
     }
 
 
-def app_package(bot_id: str, domain: str, version: str) -> bytes:
+def app_package(bot_id: str, domain: str, version: str, commands: Sequence[CommandHelp]) -> bytes:
+    """The zip to upload; ``commands`` are the registry's, listed in Teams' command menu."""
     buffer = io.BytesIO()
+    content = manifest(bot_id, domain, version, commands)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest(bot_id, domain, version), indent=2))
+        archive.writestr("manifest.json", json.dumps(content, indent=2))
         archive.writestr("color.png", png(COLOR_ICON, (*ACCENT, 255)))
         archive.writestr("outline.png", png(OUTLINE_ICON, (255, 255, 255, 255), ring=True))
     return buffer.getvalue()

@@ -17,7 +17,8 @@ from flows.ui import ActionCommand
 FORM_KEY = "hmis_form"  # the envelope's key in Action.Execute / Action.Submit data
 COMMAND_KEY = "command"  # a button's encoded ActionCommand in its action data
 FORM_VERB = "form.submit"  # Action.Execute verb of every form's submit button
-OPENED_BY_COMMAND = "command"  # the request form opens from the typed command
+OPENED_BY_COMMAND = "command"  # an opener that starts with it: the form a typed command opened
+OPENER_KEY = "hmis_opener"  # a dialog launcher's opener in its task/fetch data
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -25,8 +26,8 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 class FormEnvelope:
     """What a form's submit button sends back besides the inputs.
 
-    ``opener`` re-opens the same form to show field errors next to the values: either
-    ``OPENED_BY_COMMAND`` or the encoded button command that opened it (e.g. Deny).
+    ``opener`` re-opens the same form to show field errors next to the values: either the
+    typed command (``opened_by``) or the encoded button command that opened it (e.g. Deny).
     """
 
     form_id: str
@@ -48,6 +49,23 @@ class FormEnvelope:
 def command_words(text: str | None) -> list[str]:
     """A typed command without the bot's @mention, lower-cased and split into words."""
     return _MENTION.sub(" ", text or "").strip().lower().split()
+
+
+def opened_by(words: list[str]) -> str:
+    """The opener of a form a typed command opened: ``command deactivate``."""
+    return " ".join([OPENED_BY_COMMAND, *words])
+
+
+def typed_words(opener: str) -> list[str] | None:
+    """The command words of an opener made by ``opened_by``; None for a button's opener."""
+    first, *words = opener.split() or [""]
+    return words if first == OPENED_BY_COMMAND else None
+
+
+def dialog_opener(data: object) -> str:
+    """What a dialog launcher's task/fetch asks to open (the plain command when unsaid)."""
+    value = data.get(OPENER_KEY) if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else OPENED_BY_COMMAND
 
 
 def envelope(data: object) -> FormEnvelope | None:

@@ -20,7 +20,8 @@ COLUMNS = (
     "platform_user_id",
     "action",
     "outcome",
-    "request_id",
+    "subject_kind",
+    "subject_id",
     "details",
 )
 
@@ -43,7 +44,8 @@ def export_audit(db: Database, out: TextIO, fmt: str, since: date | None) -> Non
                 "platform_user_id": row.platform_user_id,
                 "action": row.action,
                 "outcome": row.outcome,
-                "request_id": row.request_id,
+                "subject_kind": row.subject_kind,
+                "subject_id": row.subject_id,
                 "details": row.details,
             }
             if writer:

@@ -15,19 +15,9 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from chatbot.community_calendar import business_calendar
-from flows.accounts import AccountStatus, LoginChange
-from flows.community import Community
-from flows.model import AuditEvent
-from flows.new_user.lifecycle import NewUserFlow
-from flows.nudges.inactivity import announcements
 from flows.nudges.policy import LoginReport
-from flows.nudges.ports import NudgeLedger
 
 CLOCK_SKEW = timedelta(days=1)  # a report stamped in another time zone is not "in the future"
-
-
-LOGIN_IMPORTER = "login-import"  # who completes a request when a login report shows it
 
 
 class LoginReportError(Exception):
@@ -120,43 +110,3 @@ def parse_moment(text: str, formats: Sequence[str], timezone: ZoneInfo) -> datet
 
 def _strptime(text: str, layout: str) -> datetime:
     return datetime.strptime(text, layout)  # noqa: DTZ007 - the caller applies the time zone
-
-
-def store_logins(ledger: NudgeLedger, community: Community, report: LoginImport) -> None:
-    """Move last logins forward; audit status changes and refresh inactivity announcements."""
-    changes, report.known = ledger.record_logins(report.latest)
-    report.updated = len(changes)
-    for change in changes:
-        if change.after.status != change.before.status:
-            _reactivated(ledger, community, change)
-    ledger.audit(
-        AuditEvent(
-            None,
-            "account.import_logins",
-            "ok",
-            None,
-            {"rows": str(len(report.latest)), "updated": str(report.updated)},
-        )
-    )
-
-
-def _reactivated(ledger: NudgeLedger, community: Community, change: LoginChange) -> None:
-    before, after = change.before, change.after
-    ledger.audit(
-        AuditEvent(
-            None,
-            "account.login_imported",
-            "ok",
-            None,
-            {"account": str(after.id), "from": before.status, "to": after.status},
-        )
-    )
-    if before.status is AccountStatus.PENDING_FIRST_LOGIN:
-        flow = NewUserFlow(community, business_calendar(community), ledger)
-        flow.first_login_imported(after.email, LOGIN_IMPORTER)
-    if before.status is AccountStatus.DISABLE_DUE and before.last_login_at is not None:
-        stamp = int(after.last_login_at.timestamp()) if after.last_login_at else 0
-        for notification in announcements(
-            community, after, before.last_login_at, cause=f"login.{stamp}"
-        ):
-            ledger.notify(notification)

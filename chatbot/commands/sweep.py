@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from chatbot.commands.logins import LoginImport, LoginReportError, read_logins, store_logins
+from chatbot.commands.logins import LoginImport, LoginReportError, read_logins
 from chatbot.community_calendar import business_calendar
 from chatbot.policy import load_community
 from chatbot.runtime import admin_channel_platforms
@@ -18,6 +18,8 @@ from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from chatbot.storage.schema import is_current
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.kinds import default_registry
+from flows.logins import record_logins
 from flows.model import Notification, Platform
 
 NOT_READY = "the database schema is missing or old: run `hmis-bot init`\n"
@@ -64,7 +66,7 @@ def run_sweep(
         if not is_current(db.engine):
             err.write(NOT_READY)
             return 2
-        sweeper = Sweeper(db, community, calendar, platforms, admin_platforms)
+        sweeper = Sweeper(db, community, calendar, default_registry(), platforms, admin_platforms)
         queued = sweeper.dry_run(now) if dry_run else sweeper.sweep(now)
     finally:
         db.dispose()
@@ -97,7 +99,7 @@ def _print_sweep(
 
 def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -> int:
     community = load_community(settings.policy_path)
-    timezone = ZoneInfo(community.timezone)
+    calendar = business_calendar(community)
     platforms, admin_platforms = delivering_platforms(settings, community)
     db = Database(settings.database_url)
     try:
@@ -105,10 +107,13 @@ def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -
             err.write(NOT_READY)
             return 2
         with path.open(newline="", encoding="utf-8-sig") as file:
-            report = read_logins(file, community.imports.logins, timezone, datetime.now(UTC))
+            report = read_logins(
+                file, community.imports.logins, calendar.timezone, datetime.now(UTC)
+            )
         with db.transaction() as session:
             ledger = SqlNudgeLedger(session, lambda: datetime.now(UTC), platforms, admin_platforms)
-            store_logins(ledger, community, report)
+            recorded = record_logins(ledger, community, calendar, default_registry(), report.latest)
+        report.known, report.updated = recorded.known, recorded.updated
     except (LoginReportError, OSError, UnicodeDecodeError) as error:
         err.write(f"{path}: {error}\n")
         return 2

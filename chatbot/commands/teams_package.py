@@ -10,6 +10,7 @@ from typing import Any
 
 from adapters.teams.package import app_package
 from chatbot.settings import Settings
+from flows.kinds import default_registry
 
 
 def add_teams_commands(commands: Any) -> None:
@@ -31,6 +32,7 @@ def _package(args: argparse.Namespace) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "hmis-access-teams.zip"
-    path.write_bytes(app_package(bot_id, args.domain, version("hmis-access-bot")))
+    commands = default_registry().commands()
+    path.write_bytes(app_package(bot_id, args.domain, version("hmis-access-bot"), commands))
     sys.stdout.write(f"{path}\n")
     return 0

@@ -1,20 +1,43 @@
-"""The live cards of New User Access Requests, rendered from the database for the outbox."""
+"""Live cards rendered from the database at delivery time: every request kind's cards (by the
+kind the registry names) and the inactivity announcement."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from chatbot.storage.ledger import Clock, SqlLedger
-from flows.model import Audience
-from flows.new_user.cards import CardRenderer
+from flows.kit.kind import CardView
+from flows.kit.registry import Registry
+from flows.nudges.inactivity import Announcement, InactivityCard
 from flows.ui import Card
 
 
 class RequestCards:
-    def __init__(self, renderer: CardRenderer, clock: Clock) -> None:
-        self._renderer = renderer
+    """Implements ``chatbot.delivery.outbox.LiveCards`` for the ``request`` subject."""
+
+    def __init__(self, registry: Registry, view: CardView, clock: Clock) -> None:
+        self._registry = registry
+        self._view = view
         self._clock = clock
 
     def render(self, session: Session, subject_id: str, audience: str) -> Card | None:
         request = SqlLedger(session, self._clock, ()).get_request(int(subject_id))
-        return self._renderer.render(request, Audience(audience)) if request else None
+        kind = self._registry.kind(request.kind) if request else None
+        if request is None or kind is None:
+            return None
+        return kind.render(self._view, kind.typed(request), audience)
+
+
+class InactivityCards:
+    """Implements ``chatbot.delivery.outbox.LiveCards`` for the ``inactivity`` subject."""
+
+    def __init__(self, card: InactivityCard, clock: Clock) -> None:
+        self._card = card
+        self._clock = clock
+
+    def render(self, session: Session, subject_id: str, audience: str) -> Card | None:
+        announcement = Announcement.parse(subject_id)
+        if announcement is None:
+            return None
+        account = SqlLedger(session, self._clock, ()).get_account(announcement.account_id)
+        return self._card.render(account, announcement, audience) if account else None

@@ -23,7 +23,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock, SqlLedger
 from chatbot.storage.models import MessageRef as MessageRefRow
 from chatbot.storage.models import OutboxRow
-from flows.model import Audience, Notification, Platform
+from flows.model import Notification, Platform
 from flows.ports import (
     AdminChannel,
     DeliveryError,
@@ -207,7 +207,7 @@ class OutboxDispatcher:
             Notification(
                 UNREACHABLE_SUBJECT,
                 f"{key.subject_kind}:{key.subject_id}:{key.audience}",
-                Audience.ADMINS.value,
+                "admins",
                 None,
                 f"unreachable:{key.subject_kind}:{key.subject_id}:{key.audience}:{email}",
                 card=_unreachable_card(job, reasons or error.reason),

@@ -13,6 +13,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.kit.registry import Registry
 from flows.model import Notification, Platform
 from flows.nudges.plan import plan
 from flows.nudges.rules import Rule
@@ -24,13 +25,14 @@ class Sweeper:
     db: Database
     community: Community
     calendar: BusinessCalendar
+    registry: Registry
     platforms: Sequence[Platform]
     admin_platforms: Collection[Platform] | None = None
 
     def sweep(self, now: datetime) -> list[Notification]:
         """Send everything due at ``now``; the notifications queued."""
         queued: list[Notification] = []
-        for rule in plan(self.community, self.calendar, now):
+        for rule in plan(self.community, self.calendar, now, self.registry):
             with self.db.transaction() as session:
                 queued += self._run(session, now, [rule])
         return queued
@@ -38,13 +40,15 @@ class Sweeper:
     def dry_run(self, now: datetime) -> list[Notification]:
         """What a sweep at ``now`` would send, in one transaction that is rolled back."""
         with Session(self.db.engine) as session:
-            queued = self._run(session, now, plan(self.community, self.calendar, now))
+            queued = self._run(
+                session, now, plan(self.community, self.calendar, now, self.registry)
+            )
             session.rollback()
         return queued
 
     def _run(self, session: Session, now: datetime, rules: list[Rule]) -> list[Notification]:
         ledger = SqlNudgeLedger(session, lambda: now, self.platforms, self.admin_platforms)
-        sweep = NudgeSweep(self.community, self.calendar, ledger)
+        sweep = NudgeSweep(self.community, self.calendar, ledger, self.registry)
         for rule in rules:
             sweep.run(rule)
         return ledger.queued

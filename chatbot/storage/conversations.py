@@ -10,8 +10,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from chatbot.storage.database import Database
-from chatbot.storage.ledger import PERSONAL_CHAT, Clock
+from chatbot.storage.ledger import Clock
 from chatbot.storage.models import ChatConversation
+from chatbot.storage.routing import PERSONAL_CHAT
 from flows.model import Platform
 
 

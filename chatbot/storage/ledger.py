@@ -1,58 +1,39 @@
-"""The flows' Ledger port on SQLAlchemy: one instance per transaction."""
+"""The flows' Ledger port on SQLAlchemy: one instance per transaction, for every request kind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, exists, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chatbot.storage.models import (
-    AccessRequestRow,
     Account,
     AuditEventRow,
-    ChatConversation,
-    OutboxRow,
+    RequestParty,
+    RequestRow,
     RequestTransition,
     TrainingReportRow,
 )
-from chatbot.storage.upsert import insert_unless_present
-from flows.accounts import AccountStatus
+from chatbot.storage.routing import OutboxWriter
+from flows.accounts import HELD_STATUSES, AccountStatus, HmisAccount
 from flows.model import (
-    OPEN_STATES,
-    AccessRequest,
     AuditEvent,
-    NewUserDraft,
+    Filing,
     Notification,
     Platform,
-    RequestState,
+    StoredRequest,
     TrainingReport,
     Transition,
 )
-from flows.ui import card_to_dict
+from flows.ports import NewAccount
 
 Clock = Callable[[], datetime]
-PERSONAL_CHAT = "personal"  # ChatConversation.kind of a one-to-one chat with a person
-LOOKUP_CHUNK = 500  # values per IN (...) list, well under every database's parameter limit
-
-T = TypeVar("T")
-
-
-ADMIN_WORK_STATES = (
-    RequestState.AWAITING_APPROVAL,
-    RequestState.APPROVED,
-    RequestState.AWAITING_VERIFICATION,
-    RequestState.TRAINING,
-)
-
-
-# Platforms that can message a person only in a conversation the bot already has with them
-# (Teams: a stored conversation reference). Elsewhere (Slack) anyone in the workspace is
-# found by e-mail at delivery time, so delivery is always tried.
-NEEDS_CONVERSATION = frozenset({Platform.TEAMS})
+FILED = ""  # the from-state of a request's first transition: it did not exist before
 
 
 class SqlLedger:
@@ -66,97 +47,86 @@ class SqlLedger:
         """``admin_platforms``: those with an admin channel (default: every platform)."""
         self._session = session
         self._clock = clock
-        self._platforms = platforms
-        self._admin_platforms = platforms if admin_platforms is None else admin_platforms
+        self._outbox = OutboxWriter(session, platforms, admin_platforms)
 
     def now(self) -> datetime:
         return self._clock()
 
-    def has_open_request_or_account(self, email: str) -> bool:
-        open_request = exists().where(
-            AccessRequestRow.trainee_email == email, AccessRequestRow.state.in_(list(OPEN_STATES))
-        )
-        account = exists().where(Account.email == email)
-        return bool(self._session.scalar(select(or_(open_request, account))))
+    # Requests -------------------------------------------------------------------------------
 
-    def add_request(
-        self, draft: NewUserDraft, verification_due: datetime | None, training_due: datetime | None
-    ) -> AccessRequest | None:
+    def add_request(self, filing: Filing) -> StoredRequest | None:
         now = self.now()
-        row = AccessRequestRow(
+        row = RequestRow(
+            kind=filing.kind,
             version=1,
-            state=RequestState.SUBMITTED.value,
+            state=filing.state,
+            requester_email=filing.requester_email,
+            subject_email=filing.subject_email,
+            subject_name=filing.subject_name,
+            agency_id=filing.agency_id,
+            open_key=filing.open_key,
+            details=filing.details.model_dump(mode="json"),
             filed_at=now,
             updated_at=now,
-            verification_due=verification_due,
-            training_due=training_due,
-            requester_email=draft.requester_email,
-            requester_role=draft.requester_role,
-            directly_supervises=draft.directly_supervises,
-            supervisor_name=draft.supervisor_name,
-            supervisor_email=draft.supervisor_email,
-            agency_id=draft.agency_id,
-            coc_id=draft.coc_id,
-            trainee_name=draft.trainee_name,
-            trainee_email=draft.trainee_email,
-            access_role_id=draft.access_role_id,
-            monitors_contracts=draft.monitors_contracts,
-            additional_agency_ids=list(draft.additional_agency_ids),
-            background_check_attested=draft.background_check_attested,
+            state_entered_at=now,
+            due_at=filing.due_at,
         )
         try:
             with self._session.begin_nested():
                 self._session.add(row)
+                self._session.flush()
         except IntegrityError:
-            return None  # the partial unique index: another open request for this e-mail won
+            return None  # the unique open key: another open request of this kind won
+        self._session.add_all(
+            RequestParty(request_id=row.id, role=role, email=email)
+            for role, email in filing.parties.items()
+        )
+        filed = Transition(row.id, 0, FILED, filing.state, filing.requester_email)
+        self._transition_row(row.id, filed, now)
         return self._to_domain(row)
 
-    def get_request(self, request_id: int) -> AccessRequest | None:
-        row = self._session.get(AccessRequestRow, request_id, populate_existing=True)
+    def get_request(self, request_id: int) -> StoredRequest | None:
+        row = self._session.get(RequestRow, request_id, populate_existing=True)
         return self._to_domain(row) if row else None
 
-    def apply(self, transition: Transition) -> AccessRequest | None:
+    def open_request(self, kind: str, open_key: str) -> StoredRequest | None:
+        row = self._session.scalar(
+            select(RequestRow).where(RequestRow.kind == kind, RequestRow.open_key == open_key)
+        )
+        return self._to_domain(row) if row else None
+
+    def apply(self, transition: Transition) -> StoredRequest | None:
         now = self.now()
         values: dict[str, object] = {
-            "state": transition.to_state.value,
+            "state": transition.to_state,
             "version": transition.expected_version + 1,
             "updated_at": now,
+            "due_at": transition.due_at,
         }
-        if transition.verified_by:
-            values["verified_by"] = transition.verified_by
+        if transition.to_state != transition.from_state:
+            values["state_entered_at"] = now
+        if transition.closes:
+            values["open_key"] = None
+        if transition.details is not None:
+            values["details"] = transition.details.model_dump(mode="json")
         if transition.decided:
             values |= {
                 "decided_by": transition.actor_email,
                 "decided_at": now,
                 "decision_reason": transition.reason or None,
             }
-        if transition.account_created:
-            values |= {"account_created_by": transition.actor_email, "account_created_at": now}
-        if transition.training_due:
-            values["training_due"] = transition.training_due
-        if transition.first_login_due:
-            values["first_login_due"] = transition.first_login_due
         result = self._session.execute(
-            update(AccessRequestRow)
+            update(RequestRow)
             .where(
-                AccessRequestRow.id == transition.request_id,
-                AccessRequestRow.version == transition.expected_version,
+                RequestRow.id == transition.request_id,
+                RequestRow.version == transition.expected_version,
             )
             .values(values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        self._session.add(
-            RequestTransition(
-                request_id=transition.request_id,
-                from_state=transition.from_state.value,
-                to_state=transition.to_state.value,
-                actor_email=transition.actor_email,
-                at=now,
-                reason=transition.reason,
-            )
-        )
+        self._transition_row(transition.request_id, transition, now)
         return self.get_request(transition.request_id)
 
     def record_training_report(self, request_id: int, training_id: str, actor_email: str) -> None:
@@ -170,51 +140,120 @@ class SqlLedger:
         )
         self._session.flush()
 
-    def open_account(self, request: AccessRequest) -> None:
-        draft = request.draft
-        self._session.add(
-            Account(
-                email=draft.trainee_email,
-                name=draft.trainee_name,
-                agency_id=draft.agency_id,
-                access_role_id=draft.access_role_id,
-                status=AccountStatus.PENDING_FIRST_LOGIN,
-                request_id=request.id,
-                created_at=self.now(),
-                activated_at=None,
-            )
+    def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
+        mine = select(RequestParty.request_id).where(RequestParty.email == email)
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(RequestRow.id.in_(mine))
+            .order_by(RequestRow.id.desc())
+            .limit(limit)
         )
+        return [self._to_domain(r) for r in rows]
+
+    def requests_about(self, email: str, kinds: Collection[str]) -> list[StoredRequest]:
+        rows = self._session.scalars(
+            select(RequestRow)
+            .where(RequestRow.subject_email == email, RequestRow.kind.in_(list(kinds)))
+            .order_by(RequestRow.id)
+        )
+        return [self._to_domain(r) for r in rows]
+
+    def requests_waiting(
+        self, states: Mapping[str, Collection[str]], limit: int = 20
+    ) -> list[StoredRequest]:
+        waiting = [
+            and_(RequestRow.kind == kind, RequestRow.state.in_(list(these)))
+            for kind, these in states.items()
+            if these
+        ]
+        if not waiting:
+            return []
+        rows = self._session.scalars(
+            select(RequestRow).where(or_(*waiting)).order_by(RequestRow.id).limit(limit)
+        )
+        return [self._to_domain(r) for r in rows]
+
+    # Accounts -------------------------------------------------------------------------------
+
+    def account_by_email(self, email: str) -> HmisAccount | None:
+        row = self._session.scalar(select(Account).where(Account.email == email))
+        return to_account(row) if row else None
+
+    def get_account(self, account_id: int) -> HmisAccount | None:
+        row = self._session.get(Account, account_id, populate_existing=True)
+        return to_account(row) if row else None
+
+    def accounts_of(self, agency_ids: Collection[str], limit: int = 100) -> list[HmisAccount]:
+        rows = self._session.scalars(
+            select(Account)
+            .where(
+                Account.agency_id.in_(list(agency_ids)),
+                Account.status.in_([s.value for s in HELD_STATUSES]),
+            )
+            .order_by(Account.name, Account.id)
+            .limit(limit)
+        )
+        return [to_account(r) for r in rows]
+
+    def open_account(self, account: NewAccount) -> HmisAccount:
+        """A new account row, or the person's deactivated one opened again (its history, in
+        the audit log, stays with it)."""
+        now = self.now()
+        row = self._session.scalar(select(Account).where(Account.email == account.email))
+        if row is None:
+            row = Account(email=account.email, created_at=now, version=1)
+            self._session.add(row)
+        else:
+            row.version += 1
+        row.name = account.name
+        row.agency_id = account.agency_id
+        row.access_role_id = account.access_role_id
+        row.status = AccountStatus.PENDING_FIRST_LOGIN
+        row.request_id = account.request_id
+        row.first_login_due = account.first_login_due
+        row.activated_at = None
+        row.last_login_at = None
+        row.disabled_by = None
+        row.disabled_at = None
+        self._session.flush()
+        return to_account(row)
 
     def activate_account(self, email: str) -> None:
         self._session.execute(
             update(Account)
             .where(Account.email == email)
-            .values(status=AccountStatus.ACTIVE, activated_at=self.now(), last_login_at=self.now())
-        )
-
-    def requests_involving(self, email: str) -> list[AccessRequest]:
-        rows = self._session.scalars(
-            select(AccessRequestRow)
-            .where(
-                or_(
-                    AccessRequestRow.requester_email == email,
-                    AccessRequestRow.supervisor_email == email,
-                    AccessRequestRow.trainee_email == email,
-                )
+            .values(
+                status=AccountStatus.ACTIVE,
+                activated_at=self.now(),
+                last_login_at=self.now(),
+                version=Account.version + 1,
             )
-            .order_by(AccessRequestRow.id.desc())
-            .limit(20)
         )
-        return [self._to_domain(r) for r in rows]
 
-    def requests_awaiting_admins(self) -> list[AccessRequest]:
-        rows = self._session.scalars(
-            select(AccessRequestRow)
-            .where(AccessRequestRow.state.in_([s.value for s in ADMIN_WORK_STATES]))
-            .order_by(AccessRequestRow.id)
-            .limit(20)
+    def move_account(
+        self,
+        account: HmisAccount,
+        to_status: AccountStatus,
+        actor_email: str,
+        access_role_id: str | None = None,
+    ) -> HmisAccount | None:
+        now = self.now()
+        changes: dict[str, Any] = {"status": to_status.value, "version": account.version + 1}
+        if to_status in (AccountStatus.DISABLED, AccountStatus.DEACTIVATED):
+            changes |= {"disabled_by": actor_email, "disabled_at": now}
+        if access_role_id is not None:
+            changes["access_role_id"] = access_role_id
+        result = self._session.execute(
+            update(Account)
+            .where(Account.id == account.id, Account.version == account.version)
+            .values(changes)
+            .execution_options(synchronize_session=False)
         )
-        return [self._to_domain(r) for r in rows]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.get_account(account.id)
+
+    # Audit and outbox -----------------------------------------------------------------------
 
     def audit(self, event: AuditEvent) -> None:
         self.audit_many([event])
@@ -223,124 +262,83 @@ class SqlLedger:
         """Append the events to the audit log, in order, with one executemany."""
         if events:
             now = self.now()
-            self._connection.execute(insert(AuditEventRow), [_audit_row(e, now) for e in events])
+            self._session.connection().execute(
+                insert(AuditEventRow), [_audit_row(e, now) for e in events]
+            )
 
     def notify(self, notification: Notification) -> None:
         self.notify_many([notification])
 
     def notify_many(self, notifications: Sequence[Notification]) -> None:
-        """Queue each notification once per platform, in order, with one executemany; a dedupe
-        key already queued, by this or a concurrent transaction (another replica's sweep), is
-        skipped, never an error."""
-        now = self.now()
-        chats = self._personal_chats(
-            {n.recipient_email for n in notifications if n.recipient_email}
-        )
-        rows = [row for n in notifications for row in self._outbox_rows(n, chats, now)]
-        if rows:
-            self._connection.execute(insert_unless_present(self._session, OutboxRow), rows)
+        self._outbox.queue(notifications, self.now())
 
-    @property
-    def _connection(self) -> Connection:
-        """Core statements that touch no pending ORM object skip the ORM's per-call overhead."""
-        return self._session.connection()
+    # Rows to records ------------------------------------------------------------------------
 
-    def _outbox_rows(
-        self, notification: Notification, chats: Collection[tuple[Platform, str]], now: datetime
-    ) -> list[dict[str, Any]]:
-        payload = card_to_dict(notification.card) if notification.card else None
-        return [
-            {
-                "dedupe_key": f"{platform.value}:{notification.dedupe_key}",
-                "platform": platform.value,
-                "subject_kind": notification.subject_kind,
-                "subject_id": notification.subject_id,
-                "audience": notification.audience,
-                "recipient_email": notification.recipient_email,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": notification.not_before or now,
-                "created_at": now,
-            }
-            for platform in self._routes(notification.recipient_email, chats)
-        ]
-
-    def _routes(self, email: str | None, chats: Collection[tuple[Platform, str]]) -> list[Platform]:
-        """Admin posts go to each platform with an admin channel; a person's messages to each
-        platform that may reach them (``chats``), or to all when none is known to (so the
-        failure is reported to the admins rather than nothing being sent)."""
-        if email is None:
-            return [p for p in self._platforms if p in self._admin_platforms]
-        reachable = [
-            p for p in self._platforms if p not in NEEDS_CONVERSATION or (p, email) in chats
-        ]
-        return reachable or list(self._platforms)
-
-    def _personal_chats(self, emails: Collection[str]) -> set[tuple[Platform, str]]:
-        """Which of these people the bot has a personal chat with, on each of its platforms
-        that needs one to reach them."""
-        platforms = [p.value for p in self._platforms if p in NEEDS_CONVERSATION]
-        if not platforms:
-            return set()
-        found: set[tuple[Platform, str]] = set()
-        for chunk in chunked(sorted(emails)):
-            rows = self._session.execute(
-                select(ChatConversation.platform, ChatConversation.email).where(
-                    ChatConversation.platform.in_(platforms),
-                    ChatConversation.kind == PERSONAL_CHAT,
-                    ChatConversation.email.in_(chunk),
-                )
+    def _transition_row(self, request_id: int, transition: Transition, at: datetime) -> None:
+        self._session.add(
+            RequestTransition(
+                request_id=request_id,
+                from_state=transition.from_state,
+                to_state=transition.to_state,
+                actor_email=transition.actor_email,
+                at=at,
+                reason=transition.reason,
             )
-            found |= {(Platform(platform), email) for platform, email in rows if email}
-        return found
+        )
 
-    def _to_domain(self, row: AccessRequestRow) -> AccessRequest:
+    def _to_domain(self, row: RequestRow) -> StoredRequest:
         self._session.flush()
         reports = self._session.scalars(
             select(TrainingReportRow).where(TrainingReportRow.request_id == row.id)
         )
-        return AccessRequest(
+        return StoredRequest(
             id=row.id,
+            kind=row.kind,
             version=row.version,
-            state=RequestState(row.state),
-            draft=NewUserDraft(
-                requester_email=row.requester_email,
-                requester_role=row.requester_role,
-                directly_supervises=row.directly_supervises,
-                supervisor_name=row.supervisor_name,
-                supervisor_email=row.supervisor_email,
-                agency_id=row.agency_id,
-                coc_id=row.coc_id,
-                trainee_name=row.trainee_name,
-                trainee_email=row.trainee_email,
-                access_role_id=row.access_role_id,
-                monitors_contracts=row.monitors_contracts,
-                additional_agency_ids=tuple(row.additional_agency_ids),
-                background_check_attested=row.background_check_attested,
-            ),
+            state=row.state,
+            requester_email=row.requester_email,
+            subject_email=row.subject_email,
+            subject_name=row.subject_name,
+            agency_id=row.agency_id,
             filed_at=row.filed_at,
-            verification_due=row.verification_due,
-            training_due=row.training_due,
-            first_login_due=row.first_login_due,
-            verified_by=row.verified_by,
+            state_entered_at=row.state_entered_at,
+            details=dict(row.details),
+            due_at=row.due_at,
             decided_by=row.decided_by,
             decided_at=row.decided_at,
             decision_reason=row.decision_reason,
-            account_created_by=row.account_created_by,
-            account_created_at=row.account_created_at,
             training_reports=tuple(TrainingReport(r.training_id, r.reported_at) for r in reports),
         )
 
 
-def chunked(items: Sequence[T], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[T]]:
-    """``items`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def to_account(row: Account) -> HmisAccount:
+    return HmisAccount(
+        id=row.id,
+        version=row.version,
+        email=row.email,
+        name=row.name,
+        agency_id=row.agency_id,
+        status=AccountStatus(row.status),
+        last_login_at=row.last_login_at,
+        access_role_id=row.access_role_id,
+        first_login_due=row.first_login_due,
+        disabled_by=row.disabled_by,
+        disabled_at=row.disabled_at,
+    )
+
+
+def moved_account(
+    account: HmisAccount, to_status: AccountStatus, actor_email: str, now: datetime
+) -> HmisAccount:
+    """The account as a compare-and-set move leaves it."""
+    moved = replace(account, status=to_status, version=account.version + 1)
+    if to_status in (AccountStatus.DISABLED, AccountStatus.DEACTIVATED):
+        moved = replace(moved, disabled_by=actor_email, disabled_at=now)
+    return moved
 
 
 def _audit_row(event: AuditEvent, at: datetime) -> dict[str, Any]:
-    actor = event.actor
+    actor, subject = event.actor, event.subject
     return {
         "at": at,
         "actor_email": actor.email if actor else None,
@@ -348,6 +346,7 @@ def _audit_row(event: AuditEvent, at: datetime) -> dict[str, Any]:
         "platform_user_id": actor.platform_user_id if actor else None,
         "action": event.action,
         "outcome": event.outcome,
-        "request_id": event.request_id,
+        "subject_kind": subject.kind if subject else None,
+        "subject_id": subject.id if subject else None,
         "details": dict(event.details),
     }

@@ -16,15 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-
-from flows.model import OPEN_STATES
-
-_OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -92,46 +87,45 @@ class ChatIdentity(Base):
     resolved_at: Mapped[datetime]
 
 
-class AccessRequestRow(Base):
-    __tablename__ = "access_requests"
+class RequestRow(Base):
+    """A request of any kind. Columns hold what every kind has and what sweeps and lookups
+    filter on; the kind's own answers and progress are in ``details``, validated by its model.
+
+    ``open_key`` is set while the request is open (such as the new user's e-mail) and cleared
+    when it closes, so the unique index allows one open request per kind and key.
+    """
+
+    __tablename__ = "requests"
     __table_args__ = (
-        Index(
-            "uq_access_requests_open_trainee",
-            "trainee_email",
-            unique=True,
-            sqlite_where=text(_OPEN_STATES_SQL),
-            postgresql_where=text(_OPEN_STATES_SQL),
-        ),
-        Index("ix_access_requests_state", "state"),
-        Index("ix_access_requests_requester_email", "requester_email"),
+        UniqueConstraint("kind", "open_key"),
+        Index("ix_requests_subject_email", "subject_email"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(32))
     requester_email: Mapped[str] = mapped_column(String(254))
-    requester_role: Mapped[str] = mapped_column(String(200))
-    directly_supervises: Mapped[bool] = mapped_column(Boolean)
-    supervisor_name: Mapped[str] = mapped_column(String(200))
-    supervisor_email: Mapped[str] = mapped_column(String(254), index=True)
+    subject_email: Mapped[str] = mapped_column(String(254))
+    subject_name: Mapped[str] = mapped_column(String(200))
     agency_id: Mapped[str] = mapped_column(String(64))
-    coc_id: Mapped[str] = mapped_column(String(64))
-    trainee_name: Mapped[str] = mapped_column(String(200))
-    trainee_email: Mapped[str] = mapped_column(String(254), index=True)
-    access_role_id: Mapped[str] = mapped_column(String(64))
-    monitors_contracts: Mapped[bool] = mapped_column(Boolean)
-    additional_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    background_check_attested: Mapped[bool] = mapped_column(Boolean)
+    open_key: Mapped[str | None] = mapped_column(String(320))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
     filed_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    verification_due: Mapped[datetime | None]
-    training_due: Mapped[datetime | None]
-    first_login_due: Mapped[datetime | None]
-    verified_by: Mapped[str | None] = mapped_column(String(254))
+    state_entered_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(254))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    account_created_by: Mapped[str | None] = mapped_column(String(254))
-    account_created_at: Mapped[datetime | None]
+
+
+class RequestParty(Base):
+    """Who holds which role in a request, so a person's requests are found by their e-mail."""
+
+    __tablename__ = "request_parties"
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
 
 
 class RequestTransition(Base):
@@ -139,7 +133,7 @@ class RequestTransition(Base):
 
     __tablename__ = "request_transitions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
     from_state: Mapped[str] = mapped_column(String(32))
     to_state: Mapped[str] = mapped_column(String(32))
     actor_email: Mapped[str] = mapped_column(String(254))
@@ -149,7 +143,7 @@ class RequestTransition(Base):
 
 class TrainingReportRow(Base):
     __tablename__ = "training_reports"
-    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
     training_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     reported_by: Mapped[str] = mapped_column(String(254))
     reported_at: Mapped[datetime]
@@ -165,9 +159,10 @@ class Account(Base):
     agency_id: Mapped[str] = mapped_column(String(64))
     access_role_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32))
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     created_at: Mapped[datetime]
     activated_at: Mapped[datetime | None]
+    first_login_due: Mapped[datetime | None]
     # Inactivity (flows/nudges): the last HMIS login on record and the confirmed disabling.
     last_login_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -176,9 +171,11 @@ class Account(Base):
 
 
 class AuditEventRow(Base):
-    """Append-only: rows are inserted, never updated or deleted."""
+    """Append-only: rows are inserted, never updated or deleted. ``subject_kind`` and
+    ``subject_id`` name what the event is about (a request, an account)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject", "subject_kind", "subject_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     actor_email: Mapped[str | None] = mapped_column(String(254))
@@ -186,7 +183,8 @@ class AuditEventRow(Base):
     platform_user_id: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
-    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject_kind: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(128))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -270,15 +268,11 @@ class SchedulerLease(Base):
     expires_at: Mapped[datetime]
 
 
-# Sweeps select due rows by state or status plus the moment they count from.
-Index(
-    "ix_access_requests_verification_due", AccessRequestRow.state, AccessRequestRow.verification_due
-)
-Index("ix_access_requests_training_due", AccessRequestRow.state, AccessRequestRow.training_due)
-Index("ix_access_requests_state_entered", AccessRequestRow.state, AccessRequestRow.updated_at)
-Index(
-    "ix_access_requests_first_login_due", AccessRequestRow.state, AccessRequestRow.first_login_due
-)
+# Sweeps select due rows by kind and state plus the moment they count from.
+Index("ix_requests_due", RequestRow.kind, RequestRow.state, RequestRow.due_at)
+Index("ix_requests_state_entered", RequestRow.kind, RequestRow.state, RequestRow.state_entered_at)
 Index("ix_accounts_inactivity", Account.status, Account.last_login_at)
+Index("ix_accounts_first_login", Account.status, Account.first_login_due)
 Index("ix_accounts_request_id", Account.request_id)
+Index("ix_accounts_agency", Account.agency_id, Account.status)
 Index("ix_training_reports_renewal", TrainingReportRow.training_id, TrainingReportRow.reported_at)

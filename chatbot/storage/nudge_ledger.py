@@ -4,7 +4,6 @@ due (each backed by an index), idempotent nudge records, and compare-and-set on 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from chatbot.storage.ledger import Clock, SqlLedger, chunked
-from chatbot.storage.models import AccessRequestRow, Account, NudgeRow, TrainingReportRow
+from chatbot.storage.ledger import Clock, SqlLedger, moved_account, to_account
+from chatbot.storage.models import Account, NudgeRow, RequestRow, TrainingReportRow
+from chatbot.storage.routing import chunked
 from chatbot.storage.upsert import insert_unless_present
 from flows.accounts import (
     LIVE_STATUSES,
@@ -33,8 +33,9 @@ from flows.accounts import (
     AccountStatus,
     HmisAccount,
     LoginChange,
+    login_change,
 )
-from flows.model import Notification, Platform, RequestState
+from flows.model import Notification, Platform
 from flows.nudges.rules import (
     AccountClock,
     AccountRule,
@@ -42,7 +43,6 @@ from flows.nudges.rules import (
     DueRenewal,
     DueRequest,
     Nudge,
-    NudgeKind,
     RenewalRule,
     RequestClock,
     RequestRule,
@@ -51,9 +51,8 @@ from flows.nudges.rules import (
 )
 
 _REQUEST_CLOCKS: dict[RequestClock, InstrumentedAttribute[datetime | None]] = {
-    RequestClock.VERIFICATION_DUE: AccessRequestRow.verification_due,
-    RequestClock.TRAINING_DUE: AccessRequestRow.training_due,
-    RequestClock.STATE_ENTERED: AccessRequestRow.updated_at,
+    RequestClock.DUE_AT: RequestRow.due_at,
+    RequestClock.STATE_ENTERED: RequestRow.state_entered_at,
 }
 
 
@@ -108,7 +107,8 @@ class SqlNudgeLedger(SqlLedger):
             NudgeRow.id, NudgeRow.dedupe_key
         )
         return {
-            by_key[key]: nudge_id for nudge_id, key in self._connection.execute(statement, rows)
+            by_key[key]: nudge_id
+            for nudge_id, key in self._session.connection().execute(statement, rows)
         }
 
     def latest_stage(self, nudge: Nudge) -> int | None:
@@ -116,20 +116,10 @@ class SqlNudgeLedger(SqlLedger):
             select(func.max(NudgeRow.stage)).where(
                 NudgeRow.subject_kind == nudge.subject_kind.value,
                 NudgeRow.subject_id == nudge.subject_id,
-                NudgeRow.kind == nudge.kind.value,
+                NudgeRow.kind == nudge.kind,
                 NudgeRow.occurrence == nudge.occurrence,
             )
         )
-
-    def get_account(self, account_id: int) -> HmisAccount | None:
-        row = self._session.get(Account, account_id, populate_existing=True)
-        return to_account(row) if row else None
-
-    def move_account(
-        self, account: HmisAccount, to_status: AccountStatus, actor_email: str
-    ) -> HmisAccount | None:
-        moved = self.move_accounts([account], to_status, actor_email)
-        return moved[0] if moved else None
 
     def move_accounts(
         self, accounts: Sequence[HmisAccount], to_status: AccountStatus, actor_email: str
@@ -146,11 +136,11 @@ class SqlNudgeLedger(SqlLedger):
         moved_ids: set[int] = set()
         for chunk in chunked(ordered):
             ids = [a.id for a in chunk]
-            self._connection.scalars(
+            self._session.connection().scalars(
                 select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
             ).all()
             moved_ids.update(
-                self._connection.scalars(
+                self._session.connection().scalars(
                     update(Account)
                     .where(  # the id list lets both planners use the primary key
                         Account.id.in_(ids),
@@ -160,7 +150,7 @@ class SqlNudgeLedger(SqlLedger):
                     .returning(Account.id)
                 )
             )
-        return [_moved(a, to_status, actor_email, now) for a in ordered if a.id in moved_ids]
+        return [moved_account(a, to_status, actor_email, now) for a in ordered if a.id in moved_ids]
 
     def record_logins(self, latest: Mapping[str, datetime]) -> tuple[list[LoginChange], int]:
         """Move each known account's last login forward to ``latest[email]``; the changes,
@@ -175,10 +165,10 @@ class SqlNudgeLedger(SqlLedger):
             for chunk in chunked(emails)
             for row in self._session.scalars(select(Account).where(Account.email.in_(chunk)))
         ]
-        changes = [_login_change(a, latest[a.email]) for a in known]
+        changes = [login_change(a, latest[a.email]) for a in known]
         moved = [c for c in changes if c is not None]
         if moved:  # one UPDATE, executemany (so no expanding IN), re-checking each row
-            self._connection.execute(
+            self._session.connection().execute(
                 _LOGIN_UPDATE,
                 [{"b_id": c.after.id, "b_login": c.after.last_login_at} for c in moved],
             )
@@ -189,30 +179,23 @@ def request_selection(rule: RequestRule) -> Select[int, datetime | None]:
     """The requests due under ``rule``: one indexed range on (state, moment), minus those
     whose nudge series already reached this stage."""
     moment = _REQUEST_CLOCKS[rule.clock]
-    subject = cast(AccessRequestRow.id, String)
-    return select(AccessRequestRow.id, moment).where(
-        AccessRequestRow.state == rule.state.value,
+    subject = cast(RequestRow.id, String)
+    return select(RequestRow.id, moment).where(
+        RequestRow.kind == rule.request_kind,
+        RequestRow.state == rule.state,
         *_within(moment, rule.window),
-        _unsent(SubjectKind.REQUEST, subject, rule.kind, moment, rule.stage),
+        _unsent(SubjectKind.REQUEST, subject, rule.nudge, moment, rule.stage),
     )
 
 
 def account_selection(rule: AccountRule) -> Select[Account, datetime | None]:
-    """The accounts due under ``rule``: an indexed range on (status, last login), or on the
-    first-login deadline of requests whose account was created (joined to their account)."""
-    moment: InstrumentedAttribute[datetime | None]
-    if rule.clock is AccountClock.LAST_LOGIN:
-        moment = Account.last_login_at
-        query = select(Account, moment)
-    else:
-        moment = AccessRequestRow.first_login_due
-        query = (
-            select(Account, moment)
-            .join(AccessRequestRow, AccessRequestRow.id == Account.request_id)
-            .where(AccessRequestRow.state == RequestState.ACCOUNT_CREATED.value)
-        )
+    """The accounts due under ``rule``: an indexed range on (status, last login) or on
+    (status, first-login deadline)."""
+    moment = (
+        Account.last_login_at if rule.clock is AccountClock.LAST_LOGIN else Account.first_login_due
+    )
     subject = cast(Account.id, String)
-    return query.where(
+    return select(Account, moment).where(
         Account.status.in_([s.value for s in rule.statuses]),
         *_within(moment, rule.window),
         _unsent(SubjectKind.ACCOUNT, subject, rule.kind, moment, rule.stage),
@@ -238,49 +221,16 @@ def renewal_selection(rule: RenewalRule) -> Select[Account, int, str, datetime]:
     )
 
 
-def to_account(row: Account) -> HmisAccount:
-    return HmisAccount(
-        id=row.id,
-        version=row.version,
-        email=row.email,
-        name=row.name,
-        agency_id=row.agency_id,
-        status=AccountStatus(row.status),
-        last_login_at=row.last_login_at,
-        disabled_by=row.disabled_by,
-        disabled_at=row.disabled_at,
-    )
-
-
 def _nudge_row(nudge: Nudge, sent_at: datetime) -> dict[str, Any]:
     return {
         "dedupe_key": nudge.key,
         "subject_kind": nudge.subject_kind.value,
         "subject_id": nudge.subject_id,
-        "kind": nudge.kind.value,
+        "kind": nudge.kind,
         "occurrence": nudge.occurrence,
         "stage": nudge.stage,
         "sent_at": sent_at,
     }
-
-
-def _moved(
-    account: HmisAccount, to_status: AccountStatus, actor_email: str, now: datetime
-) -> HmisAccount:
-    """The account as ``move_accounts`` left it."""
-    moved = replace(account, status=to_status, version=account.version + 1)
-    if to_status is AccountStatus.DISABLED:
-        moved = replace(moved, disabled_by=actor_email, disabled_at=now)
-    return moved
-
-
-def _login_change(account: HmisAccount, login: datetime) -> LoginChange | None:
-    if account.last_login_at is not None and login <= account.last_login_at:
-        return None
-    after = replace(account, last_login_at=login, version=account.version + 1)
-    if account.status in REACTIVATED_BY_LOGIN:
-        after = replace(after, status=AccountStatus.ACTIVE)
-    return LoginChange(account, after)
 
 
 _LOGIN_UPDATE = (
@@ -317,7 +267,7 @@ def _within(
 def _unsent(
     subject_kind: SubjectKind,
     subject_id: ColumnElement[str],
-    kind: NudgeKind,
+    kind: str,
     occurrence: ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None],
     stage: int,
 ) -> ColumnElement[bool]:
@@ -325,7 +275,7 @@ def _unsent(
     return ~exists().where(
         NudgeRow.subject_kind == subject_kind.value,
         NudgeRow.subject_id == subject_id,
-        NudgeRow.kind == kind.value,
+        NudgeRow.kind == kind,
         NudgeRow.occurrence == occurrence,
         NudgeRow.stage >= stage,
     )

@@ -13,14 +13,14 @@ from datetime import datetime
 from flows.accounts import AccountStatus, HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
-from flows.model import Actor, AuditEvent, Notification
-from flows.new_user.cards import CardRenderer
+from flows.kit.machine import refuse
+from flows.model import ACCOUNT_SUBJECT, Actor, AuditEvent, Notification, Subject
 from flows.nudges.letters import Role, audience_for
 from flows.nudges.ports import NudgeLedger
 from flows.outcomes import Outcome
 from flows.ui import ActionCommand, Button, ButtonStyle, Card, Fact, Notice
 
-INACTIVITY_FLOW = "account"  # buttons read "account disabled <account id> <version>"
+INACTIVITY_FLOW = ACCOUNT_SUBJECT  # buttons read "account disabled <account id> <version>"
 DISABLED_VERB = "disabled"
 INACTIVITY_SUBJECT = "inactivity"  # outbox subject kind of the live announcement
 
@@ -30,6 +30,7 @@ _STATUS_WORDS = {
     AccountStatus.WARNED: "warned about inactivity",
     AccountStatus.DISABLE_DUE: "waiting to be disabled",
     AccountStatus.DISABLED: "already confirmed disabled",
+    AccountStatus.DEACTIVATED: "deactivated",
 }
 
 
@@ -93,7 +94,7 @@ class InactivityCard:
     def __init__(self, community: Community, calendar: BusinessCalendar) -> None:
         self._community = community
         self._calendar = calendar
-        self._when = CardRenderer(community, calendar).when
+        self._when = calendar.when
 
     def render(self, account: HmisAccount, announcement: Announcement, audience: str) -> Card:
         """The card for one recipient; only an admin's card has the button, while it matters."""
@@ -166,7 +167,7 @@ class InactivityFlow:
             current = self.ledger.get_account(account.id) or account
             return self._refuse(actor, action, "lost_race", account.id, _already(current))
         self.ledger.audit(
-            AuditEvent(actor, action, "ok", None, {"account": str(account.id), "to": moved.status})
+            AuditEvent(actor, action, "ok", Subject.account(account.id), {"to": moved.status})
         )
         self.ledger.notify_many(
             announcements(self.community, moved, account.last_login_at, cause="disabled")
@@ -176,10 +177,9 @@ class InactivityFlow:
     def _refuse(
         self, actor: Actor, action: str, code: str, account_id: int, message: str
     ) -> Notice:
-        self.ledger.audit(
-            AuditEvent(actor, action, "refused", None, {"account": str(account_id), "reason": code})
+        return refuse(
+            self.ledger, actor, action, code, message, subject=Subject.account(account_id)
         )
-        return Notice(message)
 
 
 def _disabled_button(account: HmisAccount) -> Button:

@@ -1,5 +1,6 @@
 """The fixed messages nudges send: who gets what, worded for them. Pure; rendered per platform
-by the adapters like every other card."""
+by the adapters like every other card. Request kinds word their own nudges with ``Letter``;
+the account, renewal and meeting nudges are worded here."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from hashlib import blake2b
 
 from flows.accounts import HmisAccount
 from flows.calendar import BusinessCalendar
-from flows.community import Community, Reminder, Training
-from flows.model import AccessRequest, RequestState
-from flows.new_user.cards import STATE_LABELS, CardRenderer
+from flows.community import Community, Reminder
 from flows.nudges.policy import ReminderAudience
 from flows.nudges.rules import DueRenewal, NudgeKind
 from flows.ui import Card, Fact
@@ -33,11 +32,16 @@ class Role:
 
 @dataclass(frozen=True)
 class Letter:
-    """A fixed message for one person, or for the admin channel when ``email`` is None."""
+    """A fixed message for one person, or for the admin channel when ``email`` is None.
+
+    Nudges wait for business hours unless ``immediate`` (a security event, such as someone
+    who left their agency still holding access).
+    """
 
     role: str
     email: str | None
     card: Card
+    immediate: bool = False
 
 
 def audience_for(role: str, email: str | None) -> str:
@@ -59,140 +63,13 @@ def one_per_person(letters: Sequence[Letter]) -> list[Letter]:
     return unique
 
 
-class NudgeLetters:
+class AccountLetters:
+    """The nudges about accounts, renewals and recurring events."""
+
     def __init__(self, community: Community, calendar: BusinessCalendar) -> None:
         self._community = community
         self._calendar = calendar
-        self.when = CardRenderer(community, calendar).when
-
-    # Requests ---------------------------------------------------------------------------
-
-    def for_request(
-        self, kind: NudgeKind, request: AccessRequest, occurrence: datetime
-    ) -> list[Letter]:
-        letters: dict[NudgeKind, Callable[[AccessRequest, datetime], list[Letter]]] = {
-            NudgeKind.VERIFICATION_REMINDER: self._verification_reminder,
-            NudgeKind.VERIFICATION_OVERDUE: self._verification_overdue,
-            NudgeKind.TRAINING_REMINDER: self._training_reminder,
-            NudgeKind.TRAINING_OVERDUE: self._training_overdue,
-            NudgeKind.TRAINING_EXPIRED: self._training_expired,
-            NudgeKind.ADMIN_SLA: self._admin_sla,
-        }
-        return one_per_person(letters[kind](request, occurrence))
-
-    def _verification_reminder(self, request: AccessRequest, due: datetime) -> list[Letter]:
-        draft = request.draft
-        card = Card(
-            title=f"Reminder: staff verification for {draft.trainee_name}",
-            summary=f"Please confirm the staff verification for {draft.trainee_name} by "
-            f"{self.when(due)}.",
-            text=(
-                f"{self._community.display_name(draft.requester_email)} requested HMIS access "
-                f"for {draft.trainee_name} and named you as their supervisor. Please confirm "
-                "that they passed your agency's background check, with the button on the staff "
-                "verification message. Do not send any background-check details here."
-            ),
-            facts=(*self._request_facts(request), Fact("Confirm by", self.when(due))),
-        )
-        return [Letter(Role.SUPERVISOR, draft.supervisor_email, card)]
-
-    def _verification_overdue(self, request: AccessRequest, due: datetime) -> list[Letter]:
-        draft = request.draft
-        card = Card(
-            title=f"Overdue: staff verification for {draft.trainee_name}",
-            summary=f"The staff verification for {draft.trainee_name} was due {self.when(due)} "
-            "and is not confirmed.",
-            text=(
-                f"{draft.supervisor_name} <{draft.supervisor_email}> has not confirmed the staff "
-                f"verification for request #{request.id}. Please follow up with them; the "
-                "request waits until they confirm it or it is withdrawn."
-            ),
-            facts=(
-                *self._request_facts(request),
-                Fact("Supervisor", draft.supervisor_name),
-                Fact("Was due", self.when(due)),
-            ),
-        )
-        return [
-            Letter(Role.REQUESTER, draft.requester_email, card),
-            Letter(Role.ADMINS, None, card),
-        ]
-
-    def _training_reminder(self, request: AccessRequest, due: datetime) -> list[Letter]:
-        remaining = self._remaining_trainings(request)
-        card = Card(
-            title="Reminder: your HMIS training",
-            summary=f"Complete your HMIS trainings by {self.when(due)}.",
-            text=(
-                "Complete these trainings and report each one with the buttons on your HMIS "
-                "training message."
-            ),
-            facts=(
-                Fact("Due", self.when(due)),
-                *(Fact(t.name, "Not yet reported") for t in remaining),
-            ),
-            links=tuple((t.name, t.url) for t in remaining),
-        )
-        return [Letter(Role.TRAINEE, request.draft.trainee_email, card)]
-
-    def _training_overdue(self, request: AccessRequest, due: datetime) -> list[Letter]:
-        draft = request.draft
-        expires = self._calendar.deadline(due, self._community.deadlines.training_grace)
-        card = Card(
-            title=f"Overdue: HMIS training for {draft.trainee_name}",
-            summary=f"The HMIS training for {draft.trainee_name} was due {self.when(due)}.",
-            text=(
-                "Not every required training has been reported. The request expires "
-                f"{self.when(expires)} unless the remaining trainings are reported before then."
-            ),
-            facts=(
-                *self._request_facts(request),
-                Fact("Was due", self.when(due)),
-                Fact("Expires", self.when(expires)),
-                *(Fact(t.name, "Not yet reported") for t in self._remaining_trainings(request)),
-            ),
-        )
-        return [
-            Letter(Role.SUPERVISOR, draft.supervisor_email, card),
-            Letter(Role.TRAINEE, draft.trainee_email, card),
-        ]
-
-    def _training_expired(self, request: AccessRequest, due: datetime) -> list[Letter]:
-        draft = request.draft
-        grace = self._community.deadlines.training_grace
-        card = Card(
-            title=f"Expired: HMIS access request #{request.id} for {draft.trainee_name}",
-            summary=f"Request #{request.id} for {draft.trainee_name} expired: the training was "
-            "not completed in time.",
-            text=(
-                f"The required trainings were not all reported by {self.when(due)}, nor within "
-                f"the {grace} grace period, so the request is closed. A supervisor or agency "
-                "lead can file a new request to start again."
-            ),
-            facts=self._request_facts(request),
-        )
-        return [
-            Letter(Role.TRAINEE, draft.trainee_email, card),
-            Letter(Role.SUPERVISOR, draft.supervisor_email, card),
-            Letter(Role.REQUESTER, draft.requester_email, card),
-            Letter(Role.ADMINS, None, card),
-        ]
-
-    def _admin_sla(self, request: AccessRequest, entered: datetime) -> list[Letter]:
-        target = self._community.deadlines.approval
-        waiting_for = (
-            "approval" if request.state is RequestState.AWAITING_APPROVAL else "account creation"
-        )
-        card = Card(
-            title=f"Waiting on HMIS admins: request #{request.id} for {request.draft.trainee_name}",
-            summary=f"Request #{request.id} has waited longer than {target} for {waiting_for}.",
-            text=(
-                f"{STATE_LABELS[request.state]} since {self.when(entered)}; the community's "
-                f"target is {target}. Please act on the request's card in this channel."
-            ),
-            facts=self._request_facts(request),
-        )
-        return [Letter(Role.ADMINS, None, card)]
+        self.when = calendar.when
 
     # Accounts ---------------------------------------------------------------------------
 
@@ -314,16 +191,3 @@ class NudgeLetters:
             Fact("HMIS user", f"{account.name} <{account.email}>"),
             Fact("Agency", self._agency_name(account)),
         )
-
-    def _request_facts(self, request: AccessRequest) -> tuple[Fact, ...]:
-        agency = self._community.agency(request.draft.agency_id)
-        return (
-            Fact("Request", f"#{request.id}"),
-            Fact("New user", f"{request.draft.trainee_name} <{request.draft.trainee_email}>"),
-            Fact("Agency", agency.name if agency else request.draft.agency_id),
-        )
-
-    def _remaining_trainings(self, request: AccessRequest) -> list[Training]:
-        role = self._community.access_role(request.draft.access_role_id)
-        trainings = (self._community.training(t) for t in (role.trainings if role else ()))
-        return [t for t in trainings if t is not None and request.reported(t.id) is None]

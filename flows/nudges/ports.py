@@ -39,14 +39,6 @@ class NudgeLedger(Ledger, Protocol):
         """The latest stage recorded for the nudge's series and occurrence, if any."""
         ...
 
-    def get_account(self, account_id: int) -> HmisAccount | None: ...
-
-    def move_account(
-        self, account: HmisAccount, to_status: AccountStatus, actor_email: str
-    ) -> HmisAccount | None:
-        """Compare-and-set on the account's version: the updated account, or None if it moved."""
-        ...
-
     def move_accounts(
         self, accounts: Sequence[HmisAccount], to_status: AccountStatus, actor_email: str
     ) -> list[HmisAccount]:

@@ -9,16 +9,11 @@ from enum import StrEnum
 
 from flows.accounts import AccountStatus, HmisAccount
 from flows.community import Reminder
-from flows.model import RequestState
 
 
 class NudgeKind(StrEnum):
-    VERIFICATION_REMINDER = "verification_reminder"
-    VERIFICATION_OVERDUE = "verification_overdue"
-    TRAINING_REMINDER = "training_reminder"
-    TRAINING_OVERDUE = "training_overdue"
-    TRAINING_EXPIRED = "training_expired"
-    ADMIN_SLA = "admin_sla"
+    """Nudges about accounts and recurring events; request kinds name their own nudges."""
+
     FIRST_LOGIN_REMINDER = "first_login_reminder"
     FIRST_LOGIN_MISSED = "first_login_missed"
     RENEWAL_REMINDER = "renewal_reminder"
@@ -45,7 +40,7 @@ class Nudge:
 
     subject_kind: SubjectKind
     subject_id: str
-    kind: NudgeKind
+    kind: str
     occurrence: datetime
     stage: int = 0
 
@@ -66,8 +61,8 @@ class Window:
 class RequestClock(StrEnum):
     """The stored moment a request nudge counts from."""
 
-    VERIFICATION_DUE = "verification_due"
-    TRAINING_DUE = "training_due"
+    DUE_AT = "due_at"
+    """The deadline of the step the request is in."""
     STATE_ENTERED = "state_entered"
 
 
@@ -79,12 +74,26 @@ class AccountClock(StrEnum):
 
 
 @dataclass(frozen=True)
+class Move:
+    """What a rule does to each due request before its letters go out (an expiry, a scheduled
+    change taking effect): the state it moves to, the audit verb and the recorded reason."""
+
+    to_state: str
+    verb: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RequestRule:
-    kind: NudgeKind
-    state: RequestState
+    """Requests of one kind in ``state`` whose clock fell in ``window``."""
+
+    request_kind: str
+    nudge: str
+    state: str
     clock: RequestClock
     window: Window
     stage: int = 0
+    move: Move | None = None
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,31 @@ hours. Running a rule twice, or from two replicas at once, sends each nudge once
 
 A rule's writes are set-based: its accounts move in one compare-and-set, its nudges are
 recorded in one call, and its audit events and its messages are written in one call each
-(an expiring request still moves on its own, with the request flows' ``apply``)."""
+(a request a rule moves, such as an expiry, still moves on its own through its kind's
+state machine). Request rules come from the kinds in the registry, which word their letters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
+from typing import Any
 
 from flows.accounts import AccountStatus
 from flows.calendar import BusinessCalendar
 from flows.community import Community
-from flows.model import AccessRequest, AuditEvent, Notification, RequestState, Transition
-from flows.new_user.lifecycle import card_refreshes
+from flows.kit.kind import CardView
+from flows.kit.machine import Machine
+from flows.kit.registry import Registry
+from flows.model import ACCOUNT_SUBJECT, AuditEvent, Notification, Request, Subject
 from flows.nudges.inactivity import announcements
-from flows.nudges.letters import Letter, NudgeLetters, audience_for, one_per_person
+from flows.nudges.letters import AccountLetters, Letter, audience_for, one_per_person
 from flows.nudges.ports import NudgeLedger
 from flows.nudges.rules import (
     AccountRule,
     DueAccount,
     MeetingRule,
+    Move,
     Nudge,
     NudgeKind,
     RenewalRule,
@@ -49,8 +54,6 @@ class _Due:
 
     nudge: Nudge
     letters: list[Letter]
-    before: tuple[Notification, ...] = ()
-    """Queued whether or not this sweep records the nudge (the live cards of what it closed)."""
     after: tuple[Notification, ...] = ()
     """Queued after the letters, only by the sweep that records the nudge."""
 
@@ -60,6 +63,7 @@ class NudgeSweep:
     community: Community
     calendar: BusinessCalendar
     ledger: NudgeLedger
+    registry: Registry
 
     def run(self, rule: Rule) -> None:
         if isinstance(rule, RequestRule):
@@ -72,71 +76,52 @@ class NudgeSweep:
             self._meetings(rule)
 
     @cached_property
-    def _letters(self) -> NudgeLetters:
-        return NudgeLetters(self.community, self.calendar)
+    def _letters(self) -> AccountLetters:
+        return AccountLetters(self.community, self.calendar)
 
     @cached_property
     def _deliver_at(self) -> datetime:
         return deliver_at(self.calendar, self.ledger.now())
 
     def _requests(self, rule: RequestRule) -> None:
-        found = [
-            (self.ledger.get_request(d.request_id), d.occurrence)
-            for d in self.ledger.due_requests(rule)
-        ]
+        kind = self.registry.kind(rule.request_kind)
+        if kind is None:
+            return
+        machine = Machine(kind, self.community, self.calendar, self.ledger)
+        found = [(machine.get(d.request_id), d.occurrence) for d in self.ledger.due_requests(rule)]
         # Another sweep, or a person, may have moved a request on since it was selected: the
         # compare-and-set below would pass against the new version, so drop it here.
         requests = [
             (request, occurrence)
             for request, occurrence in found
-            if request is not None and request.state is rule.state
+            if request is not None and request.state == rule.state
         ]
-        expiring = rule.kind is NudgeKind.TRAINING_EXPIRED
-        if expiring:
-            requests = self._expire(requests)
+        if rule.move is not None:
+            requests = self._move_requests(machine, requests, rule.move)
+        view = CardView(self.community, self.calendar)
         self._send(
             [
                 _Due(
-                    Nudge(SubjectKind.REQUEST, str(request.id), rule.kind, occurrence, rule.stage),
-                    self._letters.for_request(rule.kind, request, occurrence),
-                    before=tuple(card_refreshes(request, cause="expired")) if expiring else (),
+                    Nudge(SubjectKind.REQUEST, str(request.id), rule.nudge, occurrence, rule.stage),
+                    one_per_person(kind.letters(view, rule.nudge, request, occurrence)),
                 )
                 for request, occurrence in requests
             ]
         )
 
-    def _expire(
-        self, requests: list[tuple[AccessRequest, datetime]]
-    ) -> list[tuple[AccessRequest, datetime]]:
-        """Close each request; those this sweep closed (another may have been first), closed."""
-        grace = self.community.deadlines.training_grace
-        reason = f"training not reported by the deadline or within the {grace} grace"
-        expired: list[tuple[AccessRequest, datetime]] = []
-        audits: list[AuditEvent] = []
+    def _move_requests(
+        self,
+        machine: Machine[Any],
+        requests: list[tuple[Request[Any], datetime]],
+        move: Move,
+    ) -> list[tuple[Request[Any], datetime]]:
+        """Move each request; those this sweep moved (another may have been first), moved."""
+        moved: list[tuple[Request[Any], datetime]] = []
         for request, occurrence in requests:
-            moved = self.ledger.apply(
-                Transition(
-                    request.id,
-                    request.version,
-                    request.state,
-                    RequestState.EXPIRED,
-                    SWEEP_ACTOR,
-                    reason=reason,
-                )
-            )
-            if moved is not None:
-                expired.append((moved, occurrence))
-                audits.append(
-                    AuditEvent(
-                        None,
-                        "new_user.expire",
-                        "ok",
-                        request.id,
-                        {"from": request.state, "to": moved.state},
-                    )
-                )
-        self.ledger.audit_many(audits)
-        return expired
+            after = machine.move(request, SWEEP_ACTOR, move.to_state, move.verb, reason=move.reason)
+            if after is not None:
+                moved.append((after, occurrence))
+        return moved
 
     def _accounts(self, rule: AccountRule) -> None:
         found = self.ledger.due_accounts(rule)
@@ -168,14 +153,10 @@ class NudgeSweep:
             [
                 AuditEvent(
                     None,
-                    f"account.{kind}",
+                    f"{ACCOUNT_SUBJECT}.{kind}",
                     "ok",
-                    None,
-                    {
-                        "account": str(account.id),
-                        "from": due[account.id].account.status,
-                        "to": to_status,
-                    },
+                    Subject.account(account.id),
+                    {"from": due[account.id].account.status, "to": to_status},
                 )
                 for account in moved
             ]
@@ -221,11 +202,10 @@ class NudgeSweep:
 
     def _send(self, due: list[_Due]) -> None:
         """Record the nudges and queue their messages, in order; a nudge recorded before (by
-        any sweep) queues only what goes out either way."""
+        any sweep) queues nothing again."""
         claimed = self.ledger.claim_many([d.nudge for d in due])
         messages: list[Notification] = []
         for d in due:
-            messages += d.before
             if d.nudge in claimed:
                 messages += [*self._messages(claimed[d.nudge], d.letters), *d.after]
         self.ledger.notify_many(messages)
@@ -242,7 +222,7 @@ class NudgeSweep:
                     letter.email,
                     f"{NUDGE_SUBJECT}:{nudge_id}:{audience}",
                     card=letter.card,
-                    not_before=self._deliver_at,
+                    not_before=None if letter.immediate else self._deliver_at,
                 )
             )
         return messages

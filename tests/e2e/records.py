@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from chatbot.storage.database import Database
-from chatbot.storage.models import AccessRequestRow, AuditEventRow
+from chatbot.storage.models import AuditEventRow, RequestRow
 
 
 def stored_states(database: Database) -> list[str]:
     with database.transaction() as session:
-        return list(session.scalars(select(AccessRequestRow.state)))
+        return list(session.scalars(select(RequestRow.state).order_by(RequestRow.id)))
 
 
 def refused(database: Database) -> list[tuple[str, dict[str, Any]]]:

@@ -9,10 +9,11 @@ from chatbot.service import BotService
 from chatbot.storage.database import Database
 from chatbot.storage.models import OutboxRow
 from flows.community import Community
-from flows.model import Actor, Platform
-from flows.new_user.form import F
-from flows.new_user.lifecycle import NewUserFlow
+from flows.kinds import default_registry
+from flows.kinds.new_user.form import F
+from flows.model import Platform
 from tests.conftest import Clock
+from tests.drive import service_driver
 from tests.e2e.slack_testbed import ADMIN_CHANNEL, SlackTestbed, card_text, dm, running_bot
 from tests.e2e.test_slack_new_user_request import file_request
 from tests.requests import LEAD, SUPERVISOR, request_values
@@ -53,14 +54,11 @@ async def test_a_person_not_on_slack_is_reported_to_the_admins(slack: SlackTestb
 async def test_cards_queued_before_a_crash_are_delivered_after_restart(
     database_url: str, database: Database, community: Community, clock: Clock
 ) -> None:
+    calendar = business_calendar(community)
     service = BotService(
-        database, community, business_calendar(community), clock, (Platform.SLACK,)
+        database, community, calendar, clock, (Platform.SLACK,), default_registry()
     )
-    service.run_sync(
-        lambda ledger: NewUserFlow(community, service.calendar, ledger).submit(
-            Actor(LEAD, Platform.SLACK, "ULEAD"), request_values()
-        )
-    )
+    service_driver(service).submit(LEAD, request_values())
     async with running_bot(database_url, community, clock) as slack:
         await slack.settle()
         assert "Jane Doe" in card_text(slack.last_card(ADMIN_CHANNEL)[1])

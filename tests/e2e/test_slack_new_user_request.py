@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from chatbot.storage.database import Database
-from flows.new_user.form import F
+from flows.kinds.new_user.form import F
+from flows.kit.buttons import REASON_FIELD, REASON_FORM
 from tests.e2e.records import refused, stored_states
 from tests.e2e.slack_testbed import (
     ADMIN_CHANNEL,
@@ -146,7 +147,7 @@ async def test_who_may_not_file_is_told_at_the_command(
         assert message in slack.last_response_text()
     assert slack.fake.opened_views == []
     assert [action for action, _ in refused(database)] == ["new_user.open_form"] * 2 + [
-        "new_user.command"
+        "chat.command"
     ]
 
 
@@ -179,10 +180,10 @@ async def test_deny_asks_for_a_reason_in_a_modal(slack: SlackTestbed, database: 
     await slack.click(ADMIN, ADMIN_CHANNEL, admin_ts, "Deny")
     await slack.settle()
     deny_view = slack.fake.opened_views[-1]
-    assert deny_view["callback_id"] == "new_user_deny"
-    empty = await slack.submit(ADMIN, deny_view, {F.DENY_REASON: ""})
+    assert deny_view["callback_id"] == REASON_FORM
+    empty = await slack.submit(ADMIN, deny_view, {REASON_FIELD: ""})
     assert empty["response_action"] == "errors"
-    await slack.submit(ADMIN, deny_view, {F.DENY_REASON: "Agency MOU has lapsed"})
+    await slack.submit(ADMIN, deny_view, {REASON_FIELD: "Agency MOU has lapsed"})
     await slack.settle()
     _, card = slack.last_card(ADMIN_CHANNEL)
     assert "Denied by HMIS Help Desk" in card_text(card)
@@ -197,16 +198,16 @@ async def test_status_and_app_home(slack: SlackTestbed) -> None:
     await slack.command(LEAD, "status")
     await slack.settle()
     status = slack.fake.responses[-1]
-    assert "Your HMIS access requests" in status["text"]
+    assert "Your HMIS requests" in status["text"]
     assert "Jane Doe" in json.dumps(status["blocks"])
 
     await open_home(slack, ADMIN)
     home = json.dumps(slack.fake.home_view(USERS[ADMIN]))
-    assert "Approval queue" in home
+    assert "HMIS admin queue" in home
     assert "Jane Doe" in home
 
     await open_home(slack, LEAD)
-    assert "Approval queue" not in json.dumps(slack.fake.home_view(USERS[LEAD]))
+    assert "HMIS admin queue" not in json.dumps(slack.fake.home_view(USERS[LEAD]))
 
     status_code, body = await slack.command(LEAD, "help")
     assert status_code == 200

@@ -10,7 +10,8 @@ import pytest
 
 from chatbot.storage.database import Database
 from flows.community import Community
-from flows.new_user.form import F, request_form
+from flows.kinds.new_user.form import F, request_form
+from flows.kit.buttons import REASON_FIELD
 from tests.conftest import Clock
 from tests.e2e.records import refused, stored_states
 from tests.e2e.teams_testbed import (
@@ -169,11 +170,11 @@ async def test_deny_asks_for_a_reason_in_place(teams: TeamsTestbed, database: Da
     status, body = await teams.click(ADMIN, admin_card, "Deny")
     assert (status, body["type"]) == (200, CARD)
     deny_form = body["value"]
-    status, body = await teams.click(ADMIN, admin_card, "Deny", {F.DENY_REASON: ""}, deny_form)
+    status, body = await teams.click(ADMIN, admin_card, "Deny", {REASON_FIELD: ""}, deny_form)
     assert body["type"] == CARD
     assert "Give the requester a reason" in str(body["value"])
     await teams.click(
-        ADMIN, admin_card, "Deny", {F.DENY_REASON: "Agency MOU has lapsed"}, body["value"]
+        ADMIN, admin_card, "Deny", {REASON_FIELD: "Agency MOU has lapsed"}, body["value"]
     )
     await teams.settle()
     assert "Denied by HMIS Help Desk" in admin_card.text()
@@ -226,10 +227,10 @@ async def test_each_refusal_says_why_and_changes_nothing(
 async def test_status_and_help(teams: TeamsTestbed) -> None:
     await file_request(teams)
     await teams.say(LEAD, "hmis-access status")
-    assert "Your HMIS access requests" in teams.fake.last(personal(LEAD)).text()
+    assert "Your HMIS requests" in teams.fake.last(personal(LEAD)).text()
     await teams.say(ADMIN, "status")
-    queue, _ = teams.fake.messages_in(personal(ADMIN))[-2:]
-    assert "Approval queue" in queue.text()
+    queue = teams.fake.last(personal(ADMIN))
+    assert "HMIS admin queue" in queue.text()
     assert "Jane Doe" in queue.text()
     await teams.say(LEAD, "help")
     assert "hmis-access status" in teams.fake.last(personal(LEAD)).text()

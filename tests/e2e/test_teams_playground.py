@@ -24,7 +24,7 @@ from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.web.server import create_app
 from flows.community import Channels, Community, PlatformChannel
-from flows.new_user.form import F
+from flows.kinds.new_user.form import F
 from tests.conftest import Clock
 from tests.e2e.playground import (
     ADMIN_CHANNEL,

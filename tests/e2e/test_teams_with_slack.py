@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from chatbot.storage.database import Database
-from chatbot.storage.models import AccessRequestRow, OutboxRow
+from chatbot.storage.models import OutboxRow, RequestRow
 from flows.community import Community
 from tests.conftest import Clock
 from tests.e2e.slack_testbed import ADMIN_CHANNEL, card_text, dm
@@ -67,7 +67,7 @@ async def test_a_request_filed_on_slack_is_approved_from_teams(
     assert "Approved by HMIS Help Desk" in card_text(bots.slack.last_card(ADMIN_CHANNEL)[1])
     assert buttons(teams_card.card()) == ["Account created in HMIS"]
     with database.transaction() as session:
-        assert session.scalar(select(AccessRequestRow.decided_by)) == ADMIN
+        assert session.scalar(select(RequestRow.decided_by)) == ADMIN
 
 
 async def test_no_self_approval_across_platforms(bots: Bots, database: Database) -> None:

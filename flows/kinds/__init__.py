@@ -1,0 +1,14 @@
+"""The request kinds the bot runs, one package each. ``DEFAULT_KINDS`` is the registry's list:
+adding a kind is one package here and one line there."""
+
+from __future__ import annotations
+
+from flows.kinds.new_user.kind import NewUserKind
+from flows.kit.registry import AnyKind, Registry
+
+DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind,)
+"""In help order; the first is what the command alone opens."""
+
+
+def default_registry() -> Registry:
+    return Registry([kind() for kind in DEFAULT_KINDS])

@@ -1,0 +1,1 @@
+"""The New User Access Request: form, validation, state machine, cards and nudges."""

@@ -1,0 +1,226 @@
+"""Checks a submitted request form field by field; every failure names its field."""
+
+from __future__ import annotations
+
+from flows.community import AgencyStatus, Community
+from flows.kinds.new_user.details import NAME, NewUserDetails, NewUserDraft
+from flows.kinds.new_user.form import AGENCY_NOT_LISTED, NO, YES, F
+from flows.kit.forms import Problem, Problems, Reader, check_name, work_email
+from flows.ports import FormValues, Ledger
+
+NOT_LISTED_MESSAGE = (
+    "HMIS access is not provided to individuals; all access is given through HMIS "
+    "participating agencies. If your agency recently applied to participate, requests can be "
+    "filed once the application is approved. Please e-mail HMIS to check its status."
+)
+
+
+def validate_request(
+    values: FormValues, community: Community, requester_email: str, ledger: Ledger
+) -> NewUserDraft | Problems:
+    reader = Reader(values)
+    problems: Problems = {}
+    for field_id in (
+        F.REQUESTER_ROLE,
+        F.DIRECTLY_SUPERVISES,
+        F.AGENCY,
+        F.COC,
+        F.TRAINEE_NAME,
+        F.TRAINEE_EMAIL,
+        F.ACCESS_ROLE,
+        F.MONITORS_CONTRACTS,
+    ):
+        if not reader.text(field_id):
+            problems[field_id] = Problem("missing", "Please fill this in.")
+    _check_requester_role(reader, community, problems)
+    agency_coc = _check_agency(reader, community, requester_email, problems)
+    _check_coc(reader, community, agency_coc, problems)
+    trainee_email = _check_trainee_email(reader, community, requester_email, ledger, problems)
+    check_name(reader, F.TRAINEE_NAME, problems)
+    _check_access_role(reader, community, problems)
+    _check_additional_agencies(reader, community, problems)
+    directly = reader.text(F.DIRECTLY_SUPERVISES) == YES
+    supervisor = _check_supervisor(
+        reader,
+        community,
+        requester_email,
+        directly=directly,
+        trainee_email=trainee_email,
+        problems=problems,
+    )
+    attested = YES in reader.choices(F.BACKGROUND_CHECK)
+    if attested and not directly:
+        problems[F.BACKGROUND_CHECK] = Problem(
+            "invalid",
+            (
+                "Only the direct supervisor can attest here; leave it unticked and the supervisor "
+                "will be asked to confirm the staff verification."
+            ),
+        )
+    if problems or supervisor is None or trainee_email is None:
+        return problems
+    details = NewUserDetails(
+        requester_role=reader.text(F.REQUESTER_ROLE),
+        directly_supervises=directly,
+        supervisor_name=supervisor[0],
+        supervisor_email=supervisor[1],
+        coc_id=reader.text(F.COC),
+        access_role_id=reader.text(F.ACCESS_ROLE),
+        monitors_contracts=reader.text(F.MONITORS_CONTRACTS) == YES,
+        additional_agency_ids=tuple(reader.choices(F.ADDITIONAL_AGENCIES)),
+        background_check_attested=attested,
+    )
+    return NewUserDraft(
+        requester_email=requester_email,
+        agency_id=reader.text(F.AGENCY),
+        trainee_name=reader.text(F.TRAINEE_NAME),
+        trainee_email=trainee_email,
+        details=details,
+    )
+
+
+def _check_requester_role(reader: Reader, community: Community, problems: Problems) -> None:
+    role = reader.text(F.REQUESTER_ROLE)
+    if role and role not in community.requester_roles:
+        problems[F.REQUESTER_ROLE] = Problem("invalid", "Pick your role from the list.")
+    if reader.text(F.DIRECTLY_SUPERVISES) not in {"", YES, NO}:
+        problems[F.DIRECTLY_SUPERVISES] = Problem("invalid", "Answer yes or no.")
+    if reader.text(F.MONITORS_CONTRACTS) not in {"", YES, NO}:
+        problems[F.MONITORS_CONTRACTS] = Problem("invalid", "Answer yes or no.")
+
+
+def _check_agency(
+    reader: Reader, community: Community, requester_email: str, problems: Problems
+) -> str | None:
+    agency_id = reader.text(F.AGENCY)
+    if not agency_id:
+        return None
+    agency = community.agency(agency_id)
+    if agency_id == AGENCY_NOT_LISTED:
+        problems[F.AGENCY] = Problem("agency_not_listed", NOT_LISTED_MESSAGE)
+    elif agency is None:
+        problems[F.AGENCY] = Problem("unknown_agency", "Pick your agency from the list.")
+    elif not agency.may_file_requests(requester_email):
+        problems[F.AGENCY] = Problem(
+            "not_authorized",
+            (
+                f"Only supervisors or leadership of {agency.name} may request access for its "
+                "staff, and the HMIS directory does not list you as one. Ask your agency lead "
+                "or HMIS."
+            ),
+        )
+    elif agency.status is not AgencyStatus.APPROVED:
+        problems[F.AGENCY] = Problem(
+            "agency_not_participating",
+            (
+                f"{agency.name} is not an approved HMIS participating agency "
+                f"({agency.status.value}). {NOT_LISTED_MESSAGE}"
+            ),
+        )
+    return agency.coc if agency else None
+
+
+def _check_coc(
+    reader: Reader, community: Community, agency_coc: str | None, problems: Problems
+) -> None:
+    coc_id = reader.text(F.COC)
+    if not coc_id:
+        return
+    if community.coc(coc_id) is None:
+        problems[F.COC] = Problem("unknown_coc", "Pick a Continuum of Care from the list.")
+    elif agency_coc is not None and coc_id != agency_coc and F.AGENCY not in problems:
+        expected = community.coc(agency_coc)
+        name = expected.name if expected else agency_coc
+        problems[F.COC] = Problem("invalid", f"That agency belongs to {name}.")
+
+
+def _check_trainee_email(
+    reader: Reader,
+    community: Community,
+    requester_email: str,
+    ledger: Ledger,
+    problems: Problems,
+) -> str | None:
+    raw = reader.text(F.TRAINEE_EMAIL)
+    if not raw:
+        return None
+    email = work_email(raw, community, F.TRAINEE_EMAIL, problems)
+    if email is None:
+        return None
+    if email == requester_email:
+        problems[F.TRAINEE_EMAIL] = Problem(
+            "self_request",
+            (
+                "Staff may not request their own HMIS access; another supervisor or agency "
+                "leader has to file it."
+            ),
+        )
+    elif has_open_request_or_account(ledger, email):
+        problems[F.TRAINEE_EMAIL] = Problem(
+            "duplicate",
+            (
+                f"{email} already has an open request or an HMIS account. "
+                'The "status" command shows it.'
+            ),
+        )
+    return email
+
+
+def has_open_request_or_account(ledger: Ledger, email: str) -> bool:
+    """A new-user request is refused for someone with an open one or an account they hold."""
+    account = ledger.account_by_email(email)
+    return ledger.open_request(NAME, email) is not None or (account is not None and account.is_held)
+
+
+def _check_access_role(reader: Reader, community: Community, problems: Problems) -> None:
+    role_id = reader.text(F.ACCESS_ROLE)
+    if role_id and community.access_role(role_id) is None:
+        problems[F.ACCESS_ROLE] = Problem(
+            "unknown_role",
+            ("That access role is not in this community's catalog; pick one from the list."),
+        )
+
+
+def _check_additional_agencies(reader: Reader, community: Community, problems: Problems) -> None:
+    participating = {a.id for a in community.participating_agencies()}
+    bad = [a for a in reader.choices(F.ADDITIONAL_AGENCIES) if a not in participating]
+    if bad:
+        problems[F.ADDITIONAL_AGENCIES] = Problem(
+            "unknown_agency",
+            (
+                "Additional access is only given to participating agencies of this community's "
+                f"CoCs; not: {', '.join(bad)}."
+            ),
+        )
+    elif reader.text(F.AGENCY) in reader.choices(F.ADDITIONAL_AGENCIES):
+        problems[F.ADDITIONAL_AGENCIES] = Problem(
+            "invalid", ("The user's own agency is already included; pick only other agencies.")
+        )
+
+
+def _check_supervisor(
+    reader: Reader,
+    community: Community,
+    requester_email: str,
+    *,
+    directly: bool,
+    trainee_email: str | None,
+    problems: Problems,
+) -> tuple[str, str] | None:
+    if directly:
+        return community.display_name(requester_email), requester_email
+    name = reader.text(F.SUPERVISOR_NAME)
+    raw = reader.text(F.SUPERVISOR_EMAIL)
+    if not name:
+        problems[F.SUPERVISOR_NAME] = Problem("missing", "Name the new user's direct supervisor.")
+    if not raw:
+        problems[F.SUPERVISOR_EMAIL] = Problem("missing", "The supervisor's work e-mail, please.")
+        return None
+    email = work_email(raw, community, F.SUPERVISOR_EMAIL, problems)
+    if email is not None and email == trainee_email:
+        problems[F.SUPERVISOR_EMAIL] = Problem(
+            "self_request", ("The new user cannot verify themselves; name their supervisor.")
+        )
+        return None
+    check_name(reader, F.SUPERVISOR_NAME, problems)
+    return (name, email) if email and name else None

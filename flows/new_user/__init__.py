@@ -1,1 +1,0 @@
-"""The New User Access Request: form, validation, state machine and cards."""
