@@ -109,9 +109,9 @@ def _create_requests() -> None:
 
 
 def _old_requests() -> list[dict[str, Any]]:
-    columns: list[sa.ColumnClause[Any]] = [
-        sa.column(name) for name in ("id", "version", "state", *DETAIL_COLUMNS)
-    ]
+    plain = [c for c in ("id", "version", "state", *DETAIL_COLUMNS) if c != "additional_agency_ids"]
+    columns: list[sa.ColumnClause[Any]] = [sa.column(name) for name in plain]
+    columns.append(sa.column("additional_agency_ids", sa.JSON()))
     columns += [sa.column(name, sa.DateTime(timezone=True)) for name in MOMENTS]
     columns += [sa.column(name) for name in ("requester_email", "agency_id")]
     columns += [sa.column(name) for name in ("trainee_name", "trainee_email", "decision_reason")]

@@ -1,0 +1,162 @@
+"""The promises of the Ledger port, kept alike by the in-memory ledger and the SQL one on
+SQLite and PostgreSQL, so flow tests on memory say something about production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from chatbot.storage.database import Database
+from chatbot.storage.ledger import SqlLedger
+from chatbot.storage.models import AuditEventRow, OutboxRow
+from flows.accounts import AccountStatus
+from flows.memory import MemoryLedger
+from flows.model import Actor, AuditEvent, Filing, Notification, Platform, Subject, Transition
+from flows.ports import Ledger, NewAccount
+from tests.conftest import Clock, fresh_database
+
+LEAD, ANA, BO = "lead@a.example.org", "ana@a.example.org", "bo@a.example.org"
+
+
+class Note(BaseModel):
+    text: str
+
+
+@dataclass
+class Contract:
+    ledger: Ledger
+    audited: Callable[[], list[tuple[str, str | None]]]
+    queued: Callable[[], list[str]]
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def contract(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Contract]:
+    if request.param == "memory":
+        memory = MemoryLedger(clock)
+        yield Contract(
+            memory,
+            lambda: [(e.action, e.subject.id if e.subject else None) for e in memory.audit_log],
+            lambda: [n.dedupe_key for n in memory.outbox],
+        )
+        return
+    db = Database(fresh_database(request, str(request.param), tmp_path))
+    with db.transaction() as session:
+        ledger = SqlLedger(session, clock, (Platform.SLACK,))
+
+        def audited() -> list[tuple[str, str | None]]:
+            rows = session.execute(
+                select(AuditEventRow.action, AuditEventRow.subject_id).order_by(AuditEventRow.id)
+            )
+            return [(action, subject) for action, subject in rows]
+
+        def queued() -> list[str]:
+            keys = session.scalars(select(OutboxRow.dedupe_key).order_by(OutboxRow.id))
+            return [key.removeprefix("slack:") for key in keys]
+
+        yield Contract(ledger, audited, queued)
+    db.dispose()
+
+
+def filing(subject: str, key: str | None = None, kind: str = "demo") -> Filing:
+    return Filing(
+        kind=kind,
+        state="open",
+        requester_email=LEAD,
+        subject_email=subject,
+        subject_name=subject.split("@", maxsplit=1)[0],
+        agency_id="a",
+        details=Note(text="hello"),
+        parties={"requester": LEAD, "subject": subject},
+        open_key=key or subject,
+    )
+
+
+def test_one_open_request_per_kind_and_key(contract: Contract) -> None:
+    ledger = contract.ledger
+    first = ledger.add_request(filing(ANA))
+    assert first is not None
+    assert first.details == {"text": "hello"}
+    assert ledger.add_request(filing(ANA)) is None
+    assert ledger.add_request(filing(ANA, kind="other")) is not None
+    assert ledger.open_request("demo", ANA) == ledger.get_request(first.id)
+    closed = ledger.apply(Transition(first.id, 1, "open", "done", LEAD, closes=True))
+    assert closed is not None
+    assert ledger.open_request("demo", ANA) is None
+    assert ledger.add_request(filing(ANA)) is not None
+
+
+def test_apply_is_compare_and_set(contract: Contract, clock: Clock) -> None:
+    ledger = contract.ledger
+    request = ledger.add_request(filing(ANA))
+    assert request is not None
+    clock.advance(hours=1)
+    due = clock.now + timedelta(days=2)
+    moved = ledger.apply(
+        Transition(request.id, 1, "open", "waiting", LEAD, details=Note(text="changed"), due_at=due)
+    )
+    assert moved is not None
+    assert (moved.version, moved.state, moved.due_at) == (2, "waiting", due)
+    assert moved.details == {"text": "changed"}
+    assert moved.state_entered_at == clock.now
+    assert ledger.apply(Transition(request.id, 1, "open", "other", LEAD)) is None
+    decided = ledger.apply(Transition(request.id, 2, "waiting", "done", BO, "why", decided=True))
+    assert decided is not None
+    assert (decided.decided_by, decided.decision_reason) == (BO, "why")
+
+
+def test_requests_are_found_by_party_subject_and_state(contract: Contract) -> None:
+    ledger = contract.ledger
+    first, second = ledger.add_request(filing(ANA)), ledger.add_request(filing(BO))
+    assert first is not None
+    assert second is not None
+    ledger.apply(Transition(second.id, 1, "open", "waiting", LEAD))
+    assert [r.id for r in ledger.requests_involving(LEAD)] == [second.id, first.id]
+    assert [r.id for r in ledger.requests_involving(ANA)] == [first.id]
+    assert [r.id for r in ledger.requests_about(BO, ["demo"])] == [second.id]
+    assert ledger.requests_about(BO, ["other"]) == []
+    assert [r.id for r in ledger.requests_waiting({"demo": ["waiting"]})] == [second.id]
+    ledger.record_training_report(first.id, "general", ANA)
+    reported = ledger.get_request(first.id)
+    assert reported is not None
+    assert reported.reported("general") is not None
+
+
+def test_accounts_are_opened_moved_by_version_and_reopened(contract: Contract) -> None:
+    ledger = contract.ledger
+    request = ledger.add_request(filing(ANA))
+    assert request is not None
+    new = NewAccount(ANA, "Ana", "a", "dss", request.id, ledger.now())
+    account = ledger.open_account(new)
+    assert account.status is AccountStatus.PENDING_FIRST_LOGIN
+    assert ledger.accounts_of(["a"]) == [account]
+    moved = ledger.move_account(account, AccountStatus.ACTIVE, LEAD, access_role_id="sup")
+    assert moved is not None
+    assert (moved.status, moved.access_role_id) == (AccountStatus.ACTIVE, "sup")
+    assert ledger.move_account(account, AccountStatus.WARNED, LEAD) is None
+    gone = ledger.move_account(moved, AccountStatus.DEACTIVATED, LEAD)
+    assert gone is not None
+    assert gone.disabled_by == LEAD
+    assert ledger.accounts_of(["a"]) == []
+    again = ledger.open_account(new)
+    assert (again.id, again.status) == (account.id, AccountStatus.PENDING_FIRST_LOGIN)
+    assert ledger.account_by_email(ANA) == again
+
+
+def test_audit_and_outbox_keep_order_and_skip_repeated_keys(contract: Contract) -> None:
+    ledger = contract.ledger
+    actor = Actor(LEAD, Platform.SLACK, "U1")
+    ledger.audit(AuditEvent(actor, "demo.file", "ok", Subject.request(7)))
+    ledger.audit_many([AuditEvent(None, "demo.nudge", "ok", None)])
+    assert contract.audited() == [("demo.file", "7"), ("demo.nudge", None)]
+    note = Notification("request", "7", "admins", None, "k1")
+    ledger.notify_many([note, Notification("request", "7", "requester", LEAD, "k2")])
+    ledger.notify(note)
+    assert contract.queued() == ["k1", "k2"]
