@@ -144,7 +144,7 @@ class BotService:
         )
 
     def _machine(self, kind: AnyKind, ledger: SqlLedger) -> Machine[Any]:
-        return Machine(kind, self.community, self.calendar, ledger)
+        return Machine(kind, self.community, self.calendar, ledger, self.registry)
 
     def _views(self, ledger: SqlLedger) -> Views:
         return Views(self.registry, CardView(self.community, self.calendar), ledger)

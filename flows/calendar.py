@@ -54,6 +54,10 @@ class BusinessCalendar:
             day += timedelta(days=duration.amount * per_unit)
         return datetime.combine(day, self.closes, self.timezone).astimezone(UTC)
 
+    def end_of(self, day: date) -> datetime:
+        """The close of business on a local day, as an aware UTC datetime."""
+        return datetime.combine(day, self.closes, self.timezone).astimezone(UTC)
+
     def add_business_days(self, day: date, count: int) -> date:
         while count > 0:
             day += timedelta(days=1)

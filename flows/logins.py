@@ -72,7 +72,7 @@ def _status_changed(
     if change.first_login:
         for kind in registry:
             kind.after_first_login(
-                Machine(kind, community, calendar, ledger), after.email, LOGIN_IMPORTER
+                Machine(kind, community, calendar, ledger, registry), after.email, LOGIN_IMPORTER
             )
     if change.ends_disabling and before.last_login_at is not None:
         stamp = int(after.last_login_at.timestamp()) if after.last_login_at else 0

@@ -113,6 +113,16 @@ class MemoryLedger:
         report = TrainingReport(training_id, self.now())
         row.request = replace(row.request, training_reports=(*row.request.training_reports, report))
 
+    def trainings_completed(self, email: str) -> Mapping[str, datetime]:
+        latest: dict[str, datetime] = {}
+        for row in self._requests.values():
+            if row.request.subject_email == email:
+                for report in row.request.training_reports:
+                    latest[report.training_id] = max(
+                        report.reported_at, latest.get(report.training_id, report.reported_at)
+                    )
+        return latest
+
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = [r.request for r in self._requests.values() if email in r.parties.values()]
         return sorted(mine, key=lambda r: -r.id)[:limit]

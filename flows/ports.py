@@ -32,8 +32,8 @@ class NewAccount:
     name: str
     agency_id: str
     access_role_id: str
-    request_id: int
-    first_login_due: datetime
+    request_id: int | None
+    first_login_due: datetime | None
 
 
 class Ledger(Protocol):
@@ -60,6 +60,10 @@ class Ledger(Protocol):
     def record_training_report(
         self, request_id: int, training_id: str, actor_email: str
     ) -> None: ...
+
+    def trainings_completed(self, email: str) -> Mapping[str, datetime]:
+        """When the person last reported each training, on any of their requests."""
+        ...
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         """The newest requests the person has a role in, newest first."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from chatbot.service import BotService
 from chatbot.storage.models import AuditEventRow, OutboxRow, RequestTransition
+from flows.accounts import HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.kit import buttons
@@ -21,7 +22,7 @@ from flows.kit.views import Views
 from flows.memory import MemoryLedger
 from flows.model import Actor, Platform, StoredRequest
 from flows.outcomes import Outcome
-from flows.ports import FormValues, Ledger
+from flows.ports import FormValues, Ledger, NewAccount
 from flows.ui import ActionCommand
 
 T = TypeVar("T")
@@ -48,7 +49,7 @@ class Driver:
     def machine(self, kind: str, ledger: Ledger) -> Machine[Any]:
         found = self.registry.kind(kind)
         assert found is not None, kind
-        return Machine(found, self.community, self.calendar, ledger)
+        return Machine(found, self.community, self.calendar, ledger, self.registry)
 
     def command(self, who: str, *words: str) -> Outcome:
         kind = self.registry.by_command(words[0]) if words else self.registry.default
@@ -90,6 +91,26 @@ class Driver:
     def status(self, who: str) -> Outcome:
         view = CardView(self.community, self.calendar)
         return self.run(lambda ledger: Views(self.registry, view, ledger).home(actor(who)))
+
+    def add_account(
+        self, email: str, name: str, agency_id: str = "river-house", role: str = "dss"
+    ) -> HmisAccount:
+        """An active HMIS account the bot knows, as if created earlier."""
+        new = NewAccount(email, name, agency_id, role, None, None)
+
+        def add(ledger: Ledger) -> HmisAccount:
+            ledger.open_account(new)
+            ledger.activate_account(email)
+            account = ledger.account_by_email(email)
+            assert account is not None
+            return account
+
+        return self.run(add)  # type: ignore[no-any-return]
+
+    def account(self, email: str) -> HmisAccount:
+        account = self.run(lambda ledger: ledger.account_by_email(email))
+        assert account is not None
+        return account  # type: ignore[no-any-return]
 
     def request(self, request_id: int = 1) -> StoredRequest:
         request = self.run(lambda ledger: ledger.get_request(request_id))

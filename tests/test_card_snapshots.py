@@ -65,7 +65,7 @@ def _cards(community: Community) -> list[tuple[str, StoredRequest, str]]:
     for (kind_name, state), request in sorted(found.items()):
         kind = REGISTRY.kind(kind_name)
         assert kind is not None
-        for audience, _ in kind.audiences(kind.typed(request)):
+        for audience, _ in kind.audiences(community, kind.typed(request)):
             pairs.append((f"{kind_name}/{state}-{audience}", request, audience))
     return pairs
 

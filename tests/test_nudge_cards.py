@@ -53,7 +53,7 @@ def request_letters(community: Community) -> dict[str, list[Letter]]:
         for rule in kind.nudge_rules(community, Cutoffs(calendar, START)):
             request = found[(kind.name, rule.state)]
             every[f"{kind.name}/{rule.nudge}"] = kind.letters(
-                view, rule.nudge, kind.typed(request), START
+                view, rule.nudge, kind.typed(request), START, START + timedelta(days=3)
             )
     return every
 

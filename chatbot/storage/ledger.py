@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,6 +139,15 @@ class SqlLedger:
             )
         )
         self._session.flush()
+
+    def trainings_completed(self, email: str) -> Mapping[str, datetime]:
+        rows = self._session.execute(
+            select(TrainingReportRow.training_id, func.max(TrainingReportRow.reported_at))
+            .join(RequestRow, RequestRow.id == TrainingReportRow.request_id)
+            .where(RequestRow.subject_email == email)
+            .group_by(TrainingReportRow.training_id)
+        )
+        return dict(rows)
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = select(RequestParty.request_id).where(RequestParty.email == email)

@@ -3,10 +3,11 @@ adding a kind is one package here and one line there."""
 
 from __future__ import annotations
 
+from flows.kinds.deactivation.kind import DeactivationKind
 from flows.kinds.new_user.kind import NewUserKind
 from flows.kit.registry import AnyKind, Registry
 
-DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind,)
+DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind, DeactivationKind)
 """In help order; the first is what the command alone opens."""
 
 

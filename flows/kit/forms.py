@@ -3,6 +3,7 @@ problem names its field, with a code for the audit log and words for the person.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -87,3 +88,42 @@ def work_email(raw: str, community: Community, field_id: str, problems: Problems
 def check_name(reader: Reader, field_id: str, problems: Problems) -> None:
     if len(reader.text(field_id)) > MAX_NAME_LENGTH:
         problems[field_id] = Problem("invalid", f"Keep it under {MAX_NAME_LENGTH} characters.")
+
+
+_SSN = re.compile(r"(?<!\d)\d{3}[- ]?\d{2}[- ]?\d{4}(?!\d)")
+_BIRTH_WORDS = re.compile(r"\b(dob|d\.o\.b\.?|date of birth|birth ?date|born)\b", re.IGNORECASE)
+_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](\d{4})(?!\d)|(?<!\d)(\d{4})-\d{2}-\d{2}(?!\d)")
+ADULT_AGE = 14  # a date this many years back or more is read as someone's date of birth
+CLIENT_DATA = (
+    "This looks like client or personal information ({what}). The bot never stores client "
+    "data: describe the reason without it."
+)
+
+
+def client_data(text: str, this_year: int) -> str | None:
+    """What in free text looks like client data: a Social Security number, or a date of
+    birth (a date named as one, or a date too far back to be about staff work)."""
+    if _SSN.search(text):
+        return "a Social Security number"
+    if _BIRTH_WORDS.search(text):
+        return "a date of birth"
+    for match in _DATE.finditer(text):
+        year = int(match.group(1) or match.group(2))
+        if year <= this_year - ADULT_AGE:
+            return "a date of birth"
+    return None
+
+
+def check_free_text(
+    reader: Reader, field_id: str, problems: Problems, this_year: int, limit: int = 1000
+) -> str:
+    """Free text within ``limit`` and without client data; the text ("" after a problem)."""
+    text = reader.text(field_id)
+    if len(text) > limit:
+        problems[field_id] = Problem("invalid", f"Keep it under {limit} characters.")
+        return ""
+    found = client_data(text, this_year)
+    if found:
+        problems[field_id] = Problem("client_data", CLIENT_DATA.format(what=found))
+        return ""
+    return text

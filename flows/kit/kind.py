@@ -115,6 +115,9 @@ class RequestKind(ABC, Generic[M]):
     """Roles people hold in a request of this kind; ``parties_of`` names who holds each."""
     account_action: ClassVar[str] = ""
     """Label of a button on each account in a lead's home view that opens this kind's form."""
+    withdrawn_state: ClassVar[str | None] = None
+    """Where an open request goes when the account it is about is deactivated (None: the
+    kind's requests are left alone)."""
 
     def typed(self, request: StoredRequest | Request[M]) -> Request[M]:
         return cast("Request[M]", request.typed(self.details_model))
@@ -150,7 +153,7 @@ class RequestKind(ABC, Generic[M]):
     # Cards ----------------------------------------------------------------------------------
 
     @abstractmethod
-    def audiences(self, request: Request[M]) -> list[tuple[str, str | None]]:
+    def audiences(self, community: Community, request: Request[M]) -> list[tuple[str, str | None]]:
         """Everyone with a live card for the request now: (audience, e-mail or None for the
         admin channel)."""
 
@@ -164,9 +167,6 @@ class RequestKind(ABC, Generic[M]):
 
     def audience_of(self, request: Request[M], email: str) -> str:
         """Which of the request's cards a person sees in their status list."""
-        for audience, recipient in self.audiences(request):
-            if recipient == email:
-                return audience
         return self.admin_audience
 
     admin_audience: ClassVar[str] = "admins"
@@ -185,7 +185,8 @@ class RequestKind(ABC, Generic[M]):
         return ()
 
     def letters(
-        self, view: CardView, nudge: str, request: Request[M], occurrence: datetime
+        self, view: CardView, nudge: str, request: Request[M], occurrence: datetime, now: datetime
     ) -> list[Letter]:
-        """The messages a nudge of this kind sends."""
+        """The messages a nudge of this kind sends, at ``now``, about the deadline or moment
+        ``occurrence`` it counts from."""
         return []

@@ -6,9 +6,10 @@ One ``Machine`` runs one kind for one call, inside the ledger's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -39,6 +40,8 @@ class Machine(Generic[M]):
     community: Community
     calendar: BusinessCalendar
     ledger: Ledger
+    kinds: Iterable[RequestKind[Any]] = ()
+    """Every kind in the registry, for effects on requests of other kinds."""
 
     @property
     def view(self) -> CardView:
@@ -117,10 +120,29 @@ class Machine(Generic[M]):
         self.notify_cards(moved, cause=f"{verb}.{to_state}")
         return moved
 
+    def withdraw_requests_about(
+        self, email: str, by: Actor | str, reason: str, keep: int
+    ) -> list[int]:
+        """Withdraw every other open request about this person, each through its own kind's
+        state machine (when the kind withdraws on deactivation); the ids withdrawn."""
+        kinds = {k.name: k for k in self.kinds if k.withdrawn_state}
+        withdrawn = []
+        for stored in self.ledger.requests_about(email, list(kinds)):
+            kind = kinds[stored.kind]
+            if stored.id == keep or stored.state not in kind.open_states:
+                continue
+            other = Machine(kind, self.community, self.calendar, self.ledger, self.kinds)
+            target = kind.withdrawn_state
+            assert target is not None
+            typed = kind.typed(stored)
+            if other.move(typed, by, target, "withdraw", reason=reason, decided=True):
+                withdrawn.append(stored.id)
+        return withdrawn
+
     def notify_cards(self, request: Request[M], cause: str) -> None:
         """Queue every involved audience's live card for re-rendering; ``cause`` makes each
         queued row's dedupe key unique."""
-        self.ledger.notify_many(card_refreshes(self.kind, request, cause))
+        self.ledger.notify_many(card_refreshes(self.kind, self.community, request, cause))
 
     # Refusals ------------------------------------------------------------------------------
 
@@ -141,7 +163,9 @@ class Machine(Generic[M]):
         return f"Request #{request.id} has already moved on: {label.lower()}. Nothing was changed."
 
 
-def card_refreshes(kind: RequestKind[M], request: Request[M], cause: str) -> list[Notification]:
+def card_refreshes(
+    kind: RequestKind[M], community: Community, request: Request[M], cause: str
+) -> list[Notification]:
     """Every involved audience's live card, to re-render from the database at delivery."""
     return [
         Notification(
@@ -151,7 +175,7 @@ def card_refreshes(kind: RequestKind[M], request: Request[M], cause: str) -> lis
             email,
             f"request:{request.id}:{audience}:v{request.version}:{cause}",
         )
-        for audience, email in kind.audiences(request)
+        for audience, email in kind.audiences(community, request)
     ]
 
 

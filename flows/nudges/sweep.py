@@ -87,7 +87,7 @@ class NudgeSweep:
         kind = self.registry.kind(rule.request_kind)
         if kind is None:
             return
-        machine = Machine(kind, self.community, self.calendar, self.ledger)
+        machine = Machine(kind, self.community, self.calendar, self.ledger, self.registry)
         found = [(machine.get(d.request_id), d.occurrence) for d in self.ledger.due_requests(rule)]
         # Another sweep, or a person, may have moved a request on since it was selected: the
         # compare-and-set below would pass against the new version, so drop it here.
@@ -103,7 +103,9 @@ class NudgeSweep:
             [
                 _Due(
                     Nudge(SubjectKind.REQUEST, str(request.id), rule.nudge, occurrence, rule.stage),
-                    one_per_person(kind.letters(view, rule.nudge, request, occurrence)),
+                    one_per_person(
+                        kind.letters(view, rule.nudge, request, occurrence, self.ledger.now())
+                    ),
                 )
                 for request, occurrence in requests
             ]

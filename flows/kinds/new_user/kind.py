@@ -318,7 +318,9 @@ class NewUserKind(RequestKind[NewUserDetails]):
 
     # Cards ----------------------------------------------------------------------------------
 
-    def audiences(self, request: NewUserRequest) -> list[tuple[str, str | None]]:
+    def audiences(
+        self, community: Community, request: NewUserRequest
+    ) -> list[tuple[str, str | None]]:
         audiences: list[tuple[str, str | None]] = [
             (Audience.ADMINS, None),
             (Audience.REQUESTER, request.requester_email),
@@ -347,7 +349,12 @@ class NewUserKind(RequestKind[NewUserDetails]):
         return nudges.rules(community, cutoffs)
 
     def letters(
-        self, view: CardView, nudge: str, request: NewUserRequest, occurrence: datetime
+        self,
+        view: CardView,
+        nudge: str,
+        request: NewUserRequest,
+        occurrence: datetime,
+        now: datetime,
     ) -> list[Letter]:
         return nudges.NewUserLetters(view).letters(nudge, request, occurrence)
 
