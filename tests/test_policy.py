@@ -100,3 +100,9 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         parse_community("community: x\ncocs: [\n", "broken.yml")
     assert caught.value.problems[0].line is not None
+
+
+def test_the_bundled_preset_cites_its_source_by_title_not_by_a_path_outside_the_package() -> None:
+    text = bundled_preset_path().read_text(encoding="utf-8")
+    assert "../" not in text
+    assert '"New HMIS User Account Request"' in text
