@@ -11,6 +11,7 @@ import pytest
 
 from adapters.teams.bot import COMMAND, COMMANDS
 from chatbot.commands.cli import main
+from tests.test_commands import run
 
 BOT_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -46,9 +47,32 @@ def test_the_package_holds_the_manifest_and_both_icons(
     assert all(u.startswith("https://") for u in manifest["developer"].values() if "://" in u)
 
 
-def test_without_an_app_id_it_says_what_is_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("app_id", "domain", "expected"),
+    [
+        (None, "bot.example.org", "MICROSOFT_APP_ID is not set: set it to the Azure bot's app id"),
+        ("my-bot", "bot.example.org", "MICROSOFT_APP_ID: 'my-bot' is not an app id (a GUID"),
+        (
+            BOT_ID,
+            "https://bot.example.org/api/messages",
+            "hmis-bot teams package: argument --domain: 'https://bot.example.org/api/messages' "
+            "is not a host name: give the name alone, such as bot.example.org (no https://, "
+            "port or path)",
+        ),
+        (
+            BOT_ID,
+            None,
+            "hmis-bot teams package: the following arguments are required: --domain",
+        ),
+    ],
+)
+def test_a_package_teams_would_refuse_is_not_written(
+    tmp_path: Path, app_id: str | None, domain: str | None, expected: str
 ) -> None:
-    monkeypatch.delenv("MICROSOFT_APP_ID", raising=False)
-    assert main(["teams", "package", "--out", str(tmp_path)]) == 2
-    assert "MICROSOFT_APP_ID" in capsys.readouterr().err
+    env = {"MICROSOFT_APP_ID": app_id} if app_id else {}
+    args = ["teams", "package", "--out", str(tmp_path)]
+    result = run(*args, *(["--domain", domain] if domain else []), cwd=tmp_path, **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected)
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "hmis-access-teams.zip").exists()
