@@ -62,8 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_environment(args.reads)
         return int(args.run(args))
-    except (CommandError, PolicyError, SchemaNotReadyError, SettingsError) as error:
+    except (CommandError, SchemaNotReadyError, SettingsError) as error:
         message = str(error)
+    except PolicyError as error:
+        message = f"HMIS_BOT_POLICY: {error}" if "HMIS_BOT_POLICY" in args.reads else str(error)
     except (OperationalError, ProgrammingError) as error:
         message = str(database_failed(error, load_settings().database_url))
     sys.stderr.write(f"{message}\n")
