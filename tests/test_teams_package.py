@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
 from adapters.teams.bot import COMMAND, COMMANDS
+from adapters.teams.package import ACCENT, color_icon, outline_icon
 from chatbot.commands.cli import main
 from tests.test_commands import run
 
@@ -76,3 +78,42 @@ def test_a_package_teams_would_refuse_is_not_written(
     assert result.stderr.startswith(expected)
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "hmis-access-teams.zip").exists()
+
+
+def rgba_rows(data: bytes) -> list[list[tuple[int, ...]]]:
+    """Decode the PNGs this package writes: RGBA, 8 bits, every row filtered with type 0."""
+    width, height = png_size(data)
+    chunks, at = b"", 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        if data[at + 4 : at + 8] == b"IDAT":
+            chunks += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(chunks)
+    stride = 1 + 4 * width
+    rows = [raw[y * stride : (y + 1) * stride] for y in range(height)]
+    assert all(row[0] == 0 for row in rows)
+    return [[tuple(row[1 + 4 * x : 5 + 4 * x]) for x in range(width)] for row in rows]
+
+
+def letters_across(rows: list[list[tuple[int, ...]]], ink: tuple[int, ...]) -> int:
+    """How many separate runs of inked columns there are between the margins."""
+    inked = [any(row[x] == ink for row in rows[2:-2]) for x in range(2, len(rows[0]) - 2)]
+    return sum(1 for i, on in enumerate(inked) if on and (i == 0 or not inked[i - 1]))
+
+
+def test_the_icons_show_hmis_in_white() -> None:
+    white = (255, 255, 255, 255)
+    color = rgba_rows(color_icon())
+    assert {pixel for row in color for pixel in row} == {white, (*ACCENT, 255)}
+    assert letters_across(color, white) == 4
+    inked = [(x, y) for y, row in enumerate(color) for x, pixel in enumerate(row) if pixel == white]
+    xs, ys = [x for x, _ in inked], [y for _, y in inked]
+    assert abs((min(xs) + max(xs)) / 2 - 96) <= 1
+    assert abs((min(ys) + max(ys)) / 2 - 96) <= 1
+    assert min(xs) >= 192 // 6
+    assert max(xs) < 192 - 192 // 6
+
+    outline = rgba_rows(outline_icon())
+    assert {pixel for row in outline for pixel in row} == {white, (0, 0, 0, 0)}
+    assert letters_across(outline, white) == 4
