@@ -181,6 +181,8 @@ class Community(Strict):
     imports: Imports = Imports()
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
+    privacy: str | None = Field(default=None, description="the privacy statement, at /privacy")
+    terms: str | None = Field(default=None, description="the terms of use, at /terms")
 
     @field_validator("business_hours", mode="before")
     @classmethod
