@@ -291,3 +291,9 @@ def test_the_top_level_help_points_at_what_ships(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "DESIGN.md" not in out
     assert "--help lists the environment variables" in out
+
+
+def test_the_readme_tables_name_every_environment_variable() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
+    assert set(ENVIRONMENT) <= rows
