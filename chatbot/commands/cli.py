@@ -56,14 +56,18 @@ PLATFORMS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A mistake the operator can fix ends in one line on standard error and
+    exit status 2; each kind is caught by its own exception type, anything else is a bug."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are news in `init` only
     args = _parser().parse_args(argv)
     try:
         _check_environment(args.reads)
         return int(args.run(args))
-    except (CommandError, SchemaNotReadyError, SettingsError) as error:
+    except (CommandError, SettingsError) as error:
         message = str(error)
+    except SchemaNotReadyError:
+        message = str(schema_not_ready(load_settings().database_url))
     except PolicyError as error:
         message = f"HMIS_BOT_POLICY: {error}" if "HMIS_BOT_POLICY" in args.reads else str(error)
     except (OperationalError, ProgrammingError) as error:
