@@ -29,9 +29,12 @@ def add_teams_commands(commands: Commands[Parser]) -> None:
         "--domain",
         required=True,
         type=host_name,
-        help="the public host name serving /api/messages, such as hmis-bot.example.org",
+        metavar="HOST",
+        help="the public host name serving /api/messages, such as bot.example.org",
     )
-    package.add_argument("--out", type=Path, default=Path(), help="folder (default: here)")
+    package.add_argument(
+        "--out", type=Path, default=Path(), metavar="DIR", help="folder (default: here)"
+    )
     package.set_defaults(run=_package)
 
 
