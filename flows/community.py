@@ -9,11 +9,21 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from flows.community_references import joined, reference_problems
 from flows.durations import Duration, DurationField, Unit
 from flows.nudges.policy import Imports, ReminderAudience, ReminderOffsets
 from flows.recurrence import check_rrule
@@ -171,6 +181,8 @@ class Community(Strict):
     imports: Imports = Imports()
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
+    privacy: str | None = Field(default=None, description="the privacy statement, at /privacy")
+    terms: str | None = Field(default=None, description="the terms of use, at /terms")
 
     @field_validator("business_hours", mode="before")
     @classmethod
@@ -186,23 +198,21 @@ class Community(Strict):
             raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from None
         return value
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> Self:
-        _unique("cocs", [c.id for c in self.cocs])
-        _unique("agencies", [a.id for a in self.agencies])
-        _unique("trainings", [t.id for t in self.trainings])
-        _unique("access_roles", [r.id for r in self.access_roles])
-        _unique("reminders", [r.id for r in self.reminders])
-        coc_ids = {c.id for c in self.cocs}
-        for agency in self.agencies:
-            if agency.coc not in coc_ids:
-                raise ValueError(f"agency '{agency.id}' names CoC '{agency.coc}', not in cocs")
-        training_ids = {t.id for t in self.trainings}
-        for role in self.access_roles:
-            missing = [t for t in role.trainings if t not in training_ids]
-            if missing:
-                raise ValueError(f"access role '{role.id}' needs unknown trainings {missing}")
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _references_resolve(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Unique ids, agencies' CoCs and roles' trainings, checked on the input so that each
+        bad reference is reported at its own key, together with every other mistake."""
+        problems = reference_problems(data)
+        try:
+            community = handler(data)
+        except ValidationError as error:
+            if not problems:
+                raise
+            raise joined(cls.__name__, error, problems) from None
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return community
 
     # Lookups used by the flows -------------------------------------------------------------
 
@@ -233,11 +243,3 @@ class Community(Strict):
             if person.email == email:
                 return person.name
         return email
-
-
-def _unique(what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"{what}: id '{item}' appears twice")
-        seen.add(item)

@@ -32,6 +32,7 @@ class Recorder:
     registry: Registry
     clock: Clock = field(default_factory=lambda: Clock(START))
     seen: dict[tuple[str, str], StoredRequest] = field(default_factory=dict)
+    ids: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.ledger = MemoryLedger(self.clock)
@@ -41,6 +42,7 @@ class Recorder:
         )
 
     def keep(self, request_id: int) -> None:
+        self.ids.add(request_id)
         request = self.driver.request(request_id)
         self.seen[(request.kind, request.state)] = request  # the last time in that state
 
@@ -84,7 +86,32 @@ def _expire(machine: Machine[Any], request_id: int) -> None:
     machine.move(request, SWEEP_ACTOR, "expired", "expire", reason="training not reported")
 
 
-SCENARIOS: dict[str, Scenario] = {"new_user": new_user_scenarios}
+def deactivation_scenarios(rec: Recorder) -> None:
+    d, first = rec.driver, _next_id(rec)
+    d.add_account("leaver@riverhouse.example.org", ODD_NAME)
+    d.add_account("retired@riverhouse.example.org", "Rita Retired")
+    leaving = {"person": "leaver@riverhouse.example.org", "reason": "left_agency"}
+    rec.step(lambda: d.submit(LEAD, leaving | {"last_day": "2026-11-20"}, DEACTIVATION), first)
+    rec.step(lambda: d.click(LEAD, "withdraw", first, kind=DEACTIVATION), first)
+    rec.step(lambda: d.submit(LEAD, leaving, DEACTIVATION), first + 1)
+    retired = {
+        "person": "retired@riverhouse.example.org",
+        "reason": "other",
+        "reason_text": "Retired; her duties moved to the front desk.",
+    }
+    rec.step(lambda: d.submit(LEAD, retired, DEACTIVATION), first + 2)
+    rec.step(lambda: d.click(ADMIN, "confirm", first + 2, kind=DEACTIVATION), first + 2)
+
+
+def _next_id(rec: Recorder) -> int:
+    return max((key for key in rec.ids), default=0) + 1
+
+
+DEACTIVATION = "deactivation"
+SCENARIOS: dict[str, Scenario] = {
+    "new_user": new_user_scenarios,
+    DEACTIVATION: deactivation_scenarios,
+}
 
 
 def samples(community: Community) -> dict[tuple[str, str], StoredRequest]:

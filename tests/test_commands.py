@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,18 +13,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
+
+from chatbot.commands.cli import main
+from chatbot.settings import ENVIRONMENT
 
 HMIS_BOT = str(Path(sys.executable).parent / "hmis-bot")
-CREDENTIALS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "HMIS_BOT_DATABASE_URL",
-    "HMIS_BOT_POLICY",
-)
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
+PASSWORD = "s3cret-pass"
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in CREDENTIALS}
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
     return env | extra
 
 
@@ -68,20 +69,15 @@ def test_init_then_serve_answers_healthz_with_no_credentials(tmp_path: Path) -> 
         _, log = server.communicate(timeout=20)
     assert (tmp_path / "hmis-bot.sqlite3").exists()
     assert log.count("Slack adapter is off") == 1
+    assert f"listening on http://127.0.0.1:{port}" in log
 
 
 def test_serve_refuses_to_start_on_a_database_that_was_never_initialised(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [HMIS_BOT, "serve", "--port", str(free_port())],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run("serve", "--port", str(free_port()), cwd=tmp_path)
+    assert the_one_problem(result) == (
+        "HMIS_BOT_DATABASE_URL: sqlite:///hmis-bot.sqlite3 has no tables yet, or an old schema: "
+        "run `hmis-bot init` first"
     )
-    assert result.returncode != 0
-    assert "run `hmis-bot init`" in result.stderr
 
 
 def wait_for_json(url: str) -> object:
@@ -104,6 +100,7 @@ def test_the_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
     assert "Only HMIS admins can do that." in out
     assert "Your HMIS account is ready" in out
     assert "Thanks. Your HMIS account is active." in out
+    assert "alembic" not in result.stderr, "migration chatter is for `init` only"
     assert not list(tmp_path.iterdir()), "the demo leaves nothing behind"
 
 
@@ -155,10 +152,142 @@ def test_the_console_acts_as_people_and_the_audit_log_records_it(tmp_path: Path)
     assert csv_export.stdout.splitlines()[0].startswith("id,at,actor_email")
 
 
-@pytest.mark.parametrize(
-    "args", [["policy", "check", "missing.yml"], ["audit", "export", "--since", "yesterday"]]
-)
-def test_operator_mistakes_get_a_message_not_a_traceback(tmp_path: Path, args: list[str]) -> None:
-    result = run(*args, cwd=tmp_path)
-    assert result.returncode == 2
+def the_one_problem(result: subprocess.CompletedProcess[str]) -> str:
+    """An operator mistake: exit status 2 and one line besides the log, with no secret."""
+    assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
+    assert PASSWORD not in result.stderr + result.stdout
+    [line] = [line for line in result.stderr.splitlines() if not LOG_LINE.match(line)]
+    return line
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (
+            ["audit", "export"],
+            {"HMIS_BOT_DATABASE_URL": "nonsense"},
+            "HMIS_BOT_DATABASE_URL is not a database URL: write sqlite:///PATH or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE",
+        ),
+        (
+            ["init"],
+            {"HMIS_BOT_DATABASE_URL": f"postgresql+psycopg://hmis:{PASSWORD}@127.0.0.1:1/hmis"},
+            "HMIS_BOT_DATABASE_URL: postgresql+psycopg://hmis:***@127.0.0.1:1/hmis: Connection "
+            "refused; check the host and port in the URL, and that the server is running",
+        ),
+        (
+            ["sweep", "--dry-run"],
+            {"HMIS_BOT_DATABASE_URL": "postgres://hmis@db/hmis"},
+            "HMIS_BOT_DATABASE_URL: 'postgres' is not a kind of database this bot knows",
+        ),
+        (
+            ["init"],
+            {"HMIS_BOT_DATABASE_URL": "sqlite:///no/such/folder/bot.sqlite3"},
+            "HMIS_BOT_DATABASE_URL: sqlite:///no/such/folder/bot.sqlite3: unable to open "
+            "database file; check that the folder exists and is writable",
+        ),
+        (
+            ["audit", "export"],
+            {},
+            "HMIS_BOT_DATABASE_URL: sqlite:///hmis-bot.sqlite3 has no tables yet, or an old "
+            "schema: run `hmis-bot init` first",
+        ),
+        (
+            ["audit", "export", "--since", "yesterday"],
+            {},
+            "hmis-bot audit export: argument --since: 'yesterday' is not a date: write it as "
+            "YYYY-MM-DD, such as 2026-01-31 (see `hmis-bot audit export --help`)",
+        ),
+        (
+            ["serve", "--port", "99999"],
+            {},
+            "hmis-bot serve: argument --port: '99999' is not a port number from 1 to 65535 "
+            "(see `hmis-bot serve --help`)",
+        ),
+        (
+            ["console", "--as", "lead@riverhouse.example.org"],
+            {"HMIS_BOT_SWEEP_MINUTES": "-1"},
+            "HMIS_BOT_SWEEP_MINUTES: Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_operator_mistakes_get_one_line_naming_what_to_fix(
+    tmp_path: Path, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    assert the_one_problem(run(*args, cwd=tmp_path, **env)).startswith(expected)
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_database_that_does_not_exist_is_named_with_the_password_masked(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    missing = make_url(postgres_database).set(password=PASSWORD, database="hmis_no_such_database")
+    url = missing.render_as_string(hide_password=False)
+    line = the_one_problem(run("serve", cwd=tmp_path, HMIS_BOT_DATABASE_URL=url))
+    masked = missing.render_as_string(hide_password=True)
+    assert line == (
+        f'HMIS_BOT_DATABASE_URL: {masked}: database "hmis_no_such_database" does not exist; '
+        "create the database first (createdb NAME) or fix the URL"
+    )
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port), cwd=tmp_path)
+    assert the_one_problem(result) == (
+        f"--port {port} on 127.0.0.1 is in use by another program: stop it, or choose "
+        "another --port"
+    )
+
+
+def test_half_set_slack_credentials_are_named_and_slack_stays_off(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    result = run("sweep", cwd=tmp_path, SLACK_BOT_TOKEN="xoxb-secret-token")
+    assert result.returncode == 2
+    assert "Slack adapter is off: SLACK_SIGNING_SECRET is missing;" in result.stderr
+    assert "xoxb-secret-token" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "reads"),
+    [
+        (["serve"], list(ENVIRONMENT)),
+        (["init"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
+        (["audit", "export"], ["HMIS_BOT_DATABASE_URL"]),
+        (["sweep"], ["HMIS_BOT_POLICY", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_PASSWORD"]),
+        (["import", "logins"], ["HMIS_BOT_DATABASE_URL", "MICROSOFT_APP_ID"]),
+        (["teams", "package"], ["MICROSOFT_APP_ID"]),
+        (["policy", "check"], []),
+    ],
+)
+def test_each_command_help_lists_the_environment_it_reads(
+    command: list[str], reads: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    environment = capsys.readouterr().out.partition("\nenvironment:")[2]
+    listed = {line.split()[0] for line in environment.splitlines() if line.strip()}
+    assert set(reads) <= listed
+    if not reads:
+        assert "reads no environment variables" in environment
+    if command == ["audit", "export"]:
+        assert listed == {"HMIS_BOT_DATABASE_URL"}
+
+
+def test_the_top_level_help_points_at_what_ships(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "DESIGN.md" not in out
+    assert "--help lists the environment variables" in out
+
+
+def test_the_readme_tables_name_every_environment_variable() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
+    assert set(ENVIRONMENT) <= rows

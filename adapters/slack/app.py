@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -35,6 +36,17 @@ NO_PROFILE = {"user_not_found", "users_not_found", "account_inactive"}
 """users.info errors that mean the person has no profile to read, not that Slack failed."""
 
 
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the ``client`` it is given wins; that
+    client was built from the same variable, so there is nothing to warn about."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_SAME_TOKEN = _SameToken()
+
+
 def help_text(service: Inbound, problem: str = "") -> str:
     lines = [problem] if problem else []
     for command in service.commands():
@@ -44,6 +56,7 @@ def help_text(service: Inbound, problem: str = "") -> str:
 
 
 def build_app(service: Inbound, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_SAME_TOKEN)  # the same filter: once
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,

@@ -79,18 +79,59 @@ def app_package(bot_id: str, domain: str, version: str, commands: Sequence[Comma
     content = manifest(bot_id, domain, version, commands)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(content, indent=2))
-        archive.writestr("color.png", png(COLOR_ICON, (*ACCENT, 255)))
-        archive.writestr("outline.png", png(OUTLINE_ICON, (255, 255, 255, 255), ring=True))
+        archive.writestr("color.png", color_icon())
+        archive.writestr("outline.png", outline_icon())
     return buffer.getvalue()
 
 
-def png(size: int, rgba: tuple[int, int, int, int], ring: bool = False) -> bytes:
-    """A square RGBA PNG: filled, or (``ring``) a transparent square with a 2-pixel frame."""
-    clear = bytes(4)
-    rows = b""
-    for y in range(size):
-        pixels = [bytes(rgba) if not ring or _on_frame(x, y, size) else clear for x in range(size)]
-        rows += b"\x00" + b"".join(pixels)
+Pixel = tuple[int, int, int, int]
+
+# The letters of the icons, drawn on a grid ("#" is ink).
+GLYPH_ROWS = 7
+GLYPHS = {
+    "H": ("#...#", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"),
+    "M": ("#...#", "##.##", "#.#.#", "#.#.#", "#...#", "#...#", "#...#"),
+    "I": ("###", ".#.", ".#.", ".#.", ".#.", ".#.", "###"),
+    "S": (".####", "#....", "#....", ".###.", "....#", "....#", "####."),
+}
+WORD = "HMIS"
+WHITE = (255, 255, 255, 255)
+CLEAR = (0, 0, 0, 0)
+
+
+def color_icon() -> bytes:
+    """White "HMIS" on the accent colour, centred with a sixth of the width free each side."""
+    return _png(COLOR_ICON, _draw(WORD, COLOR_ICON, scale=6, ink=WHITE, paper=(*ACCENT, 255)))
+
+
+def outline_icon() -> bytes:
+    """White "HMIS" in a white frame on a transparent ground, as Teams wants outlines."""
+    pixels = _draw(WORD, OUTLINE_ICON, scale=1, ink=WHITE, paper=CLEAR)
+    for y, row in enumerate(pixels):
+        for x in range(OUTLINE_ICON):
+            if _on_frame(x, y, OUTLINE_ICON):
+                row[x] = WHITE
+    return _png(OUTLINE_ICON, pixels)
+
+
+def _draw(word: str, size: int, *, scale: int, ink: Pixel, paper: Pixel) -> list[list[Pixel]]:
+    """A size x size image of ``word``, each grid cell ``scale`` pixels square, centred."""
+    grid = [".".join(GLYPHS[letter][row] for letter in word) for row in range(GLYPH_ROWS)]
+    left = (size - len(grid[0]) * scale) // 2
+    top = (size - len(grid) * scale) // 2
+
+    def inked(x: int, y: int) -> bool:
+        row, column = (y - top) // scale, (x - left) // scale
+        return 0 <= row < len(grid) and 0 <= column < len(grid[0]) and grid[row][column] == "#"
+
+    return [[ink if inked(x, y) else paper for x in range(size)] for y in range(size)]
+
+
+def _png(size: int, pixels: list[list[Pixel]]) -> bytes:
+    """An RGBA PNG: each row with filter type 0 (none), then zlib, in the three chunks."""
+    rows = b"".join(
+        b"\x00" + bytes(channel for pixel in row for channel in pixel) for row in pixels
+    )
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"

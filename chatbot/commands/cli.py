@@ -1,75 +1,147 @@
-"""``hmis-bot``: the operator's command line (see README and DESIGN.md for the contract)."""
+"""``hmis-bot``: the operator's command line.
+
+Mistakes an operator can fix (a bad setting or option, a database that does not answer, a port
+in use) end in one line on standard error naming what to fix, and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from chatbot.commands.arguments import Commands, Parser, add_command, iso_date, port
 from chatbot.commands.audit_export import export_audit
 from chatbot.commands.console import run_demo, run_interactive
+from chatbot.commands.errors import (
+    DATABASE_URL,
+    CommandError,
+    bind_failed,
+    check_database_url,
+    database_failed,
+    schema_not_ready,
+)
 from chatbot.commands.sweep import run_login_import, run_sweep
 from chatbot.commands.teams_package import add_teams_commands
 from chatbot.policy import PolicyError, load_community
-from chatbot.settings import Settings
+from chatbot.settings import ENVIRONMENT, SettingsError, load_settings
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
-from chatbot.storage.schema import upgrade
+from chatbot.storage.schema import is_current, upgrade
 from chatbot.web.server import SchemaNotReadyError, create_app
 
 log = logging.getLogger("hmis-bot")
 
+DESCRIPTION = (
+    "Operate the HMIS Access Bot: serve Slack and Teams, set up the database, check a community "
+    "file, send nudges, import login reports, export the audit log. Each command's --help lists "
+    "the environment variables it reads; README.md explains the set-up."
+)
+COMMUNITY = (DATABASE_URL, "HMIS_BOT_POLICY")
+PLATFORMS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD",
+    "MICROSOFT_APP_TENANT_ID",
+    "MICROSOFT_APP_TYPE",
+    "HMIS_BOT_TEAMS_DEV_MODE",
+)
+"""What decides which chat platforms get messages: sweeps and imports queue only for those."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A mistake the operator can fix ends in one line on standard error and
+    exit status 2; each kind is caught by its own exception type, anything else is a bug."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are news in `init` only
     args = _parser().parse_args(argv)
     try:
+        _check_environment(args.reads)
         return int(args.run(args))
-    except (PolicyError, SchemaNotReadyError) as error:
-        sys.stderr.write(f"{error}\n")
-        return 2
+    except (CommandError, SettingsError) as error:
+        message = str(error)
+    except SchemaNotReadyError:
+        message = str(schema_not_ready(load_settings().database_url))
+    except PolicyError as error:
+        message = f"HMIS_BOT_POLICY: {error}" if "HMIS_BOT_POLICY" in args.reads else str(error)
+    except (OperationalError, ProgrammingError) as error:
+        message = str(database_failed(error, load_settings().database_url))
+    sys.stderr.write(f"{message}\n")
+    return 2
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hmis-bot", description=__doc__)
+def _check_environment(reads: Sequence[str]) -> None:
+    """Name a variable holding an unusable value before the command starts on its work."""
+    if reads:
+        settings = load_settings()
+        if DATABASE_URL in reads:
+            check_database_url(settings.database_url)
+
+
+def _parser() -> Parser:
+    parser = Parser(prog="hmis-bot", description=DESCRIPTION)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the HTTP server (Slack, health, metrics)")
+    serve = add_command(
+        commands, "serve", "run the HTTP server (Slack, Teams, health, metrics)", tuple(ENVIRONMENT)
+    )
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--port", type=port, default=3000)
     serve.set_defaults(run=_serve)
 
-    init = commands.add_parser("init", help="create or upgrade the schema; load the directory")
+    init = add_command(
+        commands, "init", "create or upgrade the schema; load the directory", COMMUNITY
+    )
     init.set_defaults(run=_init)
 
     policy = commands.add_parser("policy", help="community file tools")
-    policy_commands = policy.add_subparsers(required=True, metavar="ACTION")
-    check = policy_commands.add_parser("check", help="validate a community YAML file")
+    check = add_command(_actions(policy), "check", "validate a community YAML file", ())
     check.add_argument("file", type=Path)
     check.set_defaults(run=_policy_check)
 
-    demo = commands.add_parser("demo", help="play the whole request lifecycle in the terminal")
-    demo.set_defaults(run=_demo)
+    _add_terminal_commands(commands)
+    _add_audit_commands(commands)
+    _add_nudge_commands(commands)
+    add_teams_commands(commands)
+    return parser
 
-    console = commands.add_parser("console", help="act as anyone in the directory, in a terminal")
+
+def _actions(group: Parser, metavar: str = "ACTION") -> Commands[Parser]:
+    return group.add_subparsers(required=True, metavar=metavar)
+
+
+def _add_terminal_commands(commands: Commands[Parser]) -> None:
+    demo = add_command(commands, "demo", "play the whole request lifecycle in the terminal", ())
+    demo.set_defaults(run=_demo)
+    console = add_command(
+        commands, "console", "act as anyone in the directory, in a terminal", COMMUNITY
+    )
     console.add_argument("--as", dest="email", required=True, metavar="EMAIL")
     console.set_defaults(run=_console)
 
+
+def _add_audit_commands(commands: Commands[Parser]) -> None:
     audit = commands.add_parser("audit", help="audit log tools")
-    audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
-    export = audit_commands.add_parser("export", help="write the audit log to standard output")
+    export = add_command(
+        _actions(audit), "export", "write the audit log to standard output", (DATABASE_URL,)
+    )
     export.add_argument(
-        "--since", type=date.fromisoformat, help="only events on or after this date (YYYY-MM-DD)"
+        "--since", type=iso_date, help="only events on or after this date (YYYY-MM-DD)"
     )
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.set_defaults(run=_audit_export)
 
-    sweep = commands.add_parser("sweep", help="run every scheduled nudge once and exit")
+
+def _add_nudge_commands(commands: Commands[Parser]) -> None:
+    sweep = add_command(
+        commands, "sweep", "run every scheduled nudge once and exit", (*COMMUNITY, *PLATFORMS)
+    )
     sweep.add_argument(
         "--now", help="sweep as of this ISO 8601 moment (default: now; no offset: community time)"
     )
@@ -77,26 +149,48 @@ def _parser() -> argparse.ArgumentParser:
     sweep.set_defaults(run=_sweep)
 
     imports = commands.add_parser("import", help="import reports exported from HMIS")
-    import_commands = imports.add_subparsers(required=True, metavar="REPORT")
-    logins = import_commands.add_parser("logins", help="last logins from a login report (CSV)")
+    logins = add_command(
+        _actions(imports, "REPORT"),
+        "logins",
+        "last logins from a login report (CSV)",
+        (*COMMUNITY, *PLATFORMS),
+    )
     logins.add_argument("file", type=Path)
     logins.set_defaults(run=_import_logins)
-    add_teams_commands(commands)
-    return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
-    web.run_app(create_app(Settings()), host=args.host, port=args.port, print=None)
+    app = create_app(load_settings())
+    try:
+        web.run_app(app, host=args.host, port=args.port, print=_listening(args.host, args.port))
+    except OSError as error:
+        problem = bind_failed(error, args.host, args.port)
+        if problem is None:
+            raise
+        raise problem from None
     return 0
 
 
+def _listening(host: str, port: int) -> Callable[[str], None]:
+    """aiohttp calls this once the server listens (instead of printing its banner)."""
+
+    def announce(_banner: str) -> None:
+        log.info("listening on http://%s:%d", host, port)
+
+    return announce
+
+
 def _init(_args: argparse.Namespace) -> int:
-    settings = Settings()
+    logging.getLogger("alembic").setLevel(logging.INFO)
+    settings = load_settings()
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
-    upgrade(db.engine)
-    with db.transaction() as session:
-        sync_directory(session, community)
+    try:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            sync_directory(session, community)
+    finally:
+        db.dispose()
     log.info("schema is current and the directory of %s is loaded", community.community)
     return 0
 
@@ -111,8 +205,14 @@ def _policy_check(args: argparse.Namespace) -> int:
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    db = Database(Settings().database_url)
-    export_audit(db, sys.stdout, args.format, args.since)
+    url = load_settings().database_url
+    db = Database(url)
+    try:
+        if not is_current(db.engine):
+            raise schema_not_ready(url)
+        export_audit(db, sys.stdout, args.format, args.since)
+    finally:
+        db.dispose()
     return 0
 
 
@@ -127,8 +227,10 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    return run_sweep(Settings(), args.now, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr)
+    return run_sweep(
+        load_settings(), args.now, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr
+    )
 
 
 def _import_logins(args: argparse.Namespace) -> int:
-    return run_login_import(Settings(), args.file, sys.stdout, sys.stderr)
+    return run_login_import(load_settings(), args.file, sys.stdout, sys.stderr)

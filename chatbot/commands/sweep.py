@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from chatbot.commands.errors import schema_not_ready
 from chatbot.commands.logins import LoginImport, LoginReportError, read_logins
 from chatbot.community_calendar import business_calendar
 from chatbot.policy import load_community
@@ -16,13 +17,12 @@ from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from chatbot.storage.schema import is_current
+from chatbot.web.teams import teams_registration
 from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.kinds import default_registry
 from flows.logins import record_logins
 from flows.model import Notification, Platform
-
-NOT_READY = "the database schema is missing or old: run `hmis-bot init`\n"
 
 
 def delivering_platforms(
@@ -31,9 +31,9 @@ def delivering_platforms(
     """The chat platforms ``hmis-bot serve`` turns on with these settings, and those of them
     that post to the admins."""
     on = []
-    if settings.slack_bot_token and settings.slack_signing_secret:
+    if settings.slack_credentials() is not None:
         on.append(Platform.SLACK)
-    if settings.microsoft_app_id or settings.teams_dev_mode:
+    if teams_registration(settings) is not None:
         on.append(Platform.TEAMS)
     return on, admin_channel_platforms(community, on)
 
@@ -58,14 +58,14 @@ def run_sweep(
     if not platforms and not dry_run:
         err.write(
             "no chat platform is configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
-            "MICROSOFT_APP_ID), so nothing could be delivered; use --dry-run to preview\n"
+            "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD), so nothing could be delivered; "
+            "use --dry-run to preview\n"
         )
         return 2
     db = Database(settings.database_url)
     try:
         if not is_current(db.engine):
-            err.write(NOT_READY)
-            return 2
+            raise schema_not_ready(settings.database_url)
         sweeper = Sweeper(db, community, calendar, default_registry(), platforms, admin_platforms)
         queued = sweeper.dry_run(now) if dry_run else sweeper.sweep(now)
     finally:
@@ -104,8 +104,7 @@ def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -
     db = Database(settings.database_url)
     try:
         if not is_current(db.engine):
-            err.write(NOT_READY)
-            return 2
+            raise schema_not_ready(settings.database_url)
         with path.open(newline="", encoding="utf-8-sig") as file:
             report = read_logins(
                 file, community.imports.logins, calendar.timezone, datetime.now(UTC)

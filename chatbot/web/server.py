@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -27,6 +27,7 @@ from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.schema import is_current
+from chatbot.web.pages import privacy_page, terms_page
 from chatbot.web.teams import teams_credentials
 from flows.community import Community
 from flows.model import Platform
@@ -58,6 +59,8 @@ def create_app(
     app.cleanup_ctx.append(lambda a: _lifespan(a, settings, clock, community))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/privacy", _privacy)
+    app.router.add_get("/terms", _terms)
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_post("/api/messages", _teams_messages)
     return app
@@ -110,19 +113,14 @@ class _Adapters:
     ) -> _Adapters:
         messengers: dict[Platform, Messenger] = {}
         slack = None
-        if settings.slack_bot_token and settings.slack_signing_secret:
+        if (slack_pair := settings.slack_credentials()) is not None:
             slack = slack_adapter(
                 session,
-                settings.slack_bot_token.get_secret_value(),
-                settings.slack_signing_secret.get_secret_value(),
+                *slack_pair,
                 settings.slack_api_url,
                 community.channels.admin.slack,
             )
             messengers[Platform.SLACK] = slack.messenger
-        else:
-            log.warning(
-                "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on"
-            )
         teams = None
         credentials = teams_credentials(settings)
         if credentials is not None:
@@ -177,6 +175,22 @@ async def _healthz(request: web.Request) -> web.Response:
         "adapters": state.adapters,
     }
     return web.json_response(body, status=200 if healthy else 503)
+
+
+async def _privacy(request: web.Request) -> web.Response:
+    return _page(request, privacy_page)
+
+
+async def _terms(request: web.Request) -> web.Response:
+    return _page(request, terms_page)
+
+
+def _page(request: web.Request, render: Callable[[Community], str]) -> web.Response:
+    """The Teams manifest's privacy and terms links, from the community file's own words."""
+    runtime = request.app[STATE].runtime
+    if runtime is None:
+        return web.Response(status=503, text="starting")
+    return web.Response(text=render(runtime.community), content_type="text/html")
 
 
 async def _metrics(_request: web.Request) -> web.Response:

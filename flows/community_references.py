@@ -1,0 +1,91 @@
+"""Cross-references in a community file: ids defined once, and agencies' CoCs and access
+roles' trainings that exist. Checked on the input, before the models are built, so that each
+bad reference is reported at its own key together with every other mistake in the file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+COLLECTIONS = ("cocs", "agencies", "trainings", "access_roles", "reminders")
+
+
+def reference_problems(data: object) -> list[InitErrorDetails]:
+    """What in community data (as read from YAML, or models) refers to something it does not
+    define, or defines an id twice, each at its location; malformed parts are left to the
+    field validators."""
+    duplicates = [problem for name in COLLECTIONS for problem in _duplicate_ids(data, name)]
+    return [*duplicates, *_unknown_cocs(data), *_unknown_trainings(data)]
+
+
+def _unknown_cocs(data: object) -> list[InitErrorDetails]:
+    cocs = _ids(data, "cocs")
+    return [
+        _reference(("agencies", i, "coc"), f"CoC '{coc}' is not in cocs{_known(cocs)}")
+        for i, agency in enumerate(_items(data, "agencies"))
+        if isinstance(coc := _field(agency, "coc"), str) and coc not in cocs
+    ]
+
+
+def _unknown_trainings(data: object) -> list[InitErrorDetails]:
+    trainings = _ids(data, "trainings")
+    return [
+        _reference(
+            ("access_roles", i, "trainings", j),
+            f"training '{training}' is not in trainings{_known(trainings)}",
+        )
+        for i, role in enumerate(_items(data, "access_roles"))
+        for j, training in enumerate(_items(role, "trainings"))
+        if isinstance(training, str) and training not in trainings
+    ]
+
+
+def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:
+    first: dict[str, int] = {}
+    problems = []
+    for i, item in enumerate(_items(data, collection)):
+        item_id = _field(item, "id")
+        if isinstance(item_id, str) and item_id in first:
+            message = f"id '{item_id}' is already used by {collection}.{first[item_id]}"
+            problems.append(_reference((collection, i, "id"), message))
+        elif isinstance(item_id, str):
+            first[item_id] = i
+    return problems
+
+
+def _field(item: object, name: str) -> object:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _items(item: object, name: str) -> list[object]:
+    value = _field(item, name)
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _ids(data: object, collection: str) -> list[str]:
+    ids = (_field(item, "id") for item in _items(data, collection))
+    return [item_id for item_id in ids if isinstance(item_id, str)]
+
+
+def _known(ids: list[str]) -> str:
+    return f" ({', '.join(ids)})" if ids else " (there are none)"
+
+
+def _reference(location: tuple[str | int, ...], message: str) -> InitErrorDetails:
+    error = PydanticCustomError("reference", "{message}", {"message": message})
+    return InitErrorDetails(type=error, loc=location, input=None)
+
+
+def joined(title: str, error: ValidationError, problems: list[InitErrorDetails]) -> ValidationError:
+    """The field errors and the reference problems in one error."""
+    fields = [
+        InitErrorDetails(
+            type=PydanticCustomError(e["type"], "{message}", {"message": e["msg"]}),
+            loc=e["loc"],
+            input=e["input"],
+        )
+        for e in error.errors()
+    ]
+    return ValidationError.from_exception_data(title, [*fields, *problems])
