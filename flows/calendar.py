@@ -64,3 +64,13 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 count -= 1
         return day
+
+
+def how_long(span: timedelta) -> str:
+    """How long, as people say it: ``2 days 3 hours``, ``5 hours``, ``40 minutes``."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(words) or "less than a minute"

@@ -90,6 +90,13 @@ class AccessRole(Strict):
     name: str
     description: str = ""
     trainings: tuple[str, ...] = ()
+    interim_role: str | None = Field(
+        default=None,
+        description=(
+            "the access role someone holds while this role's trainings are pending, such as "
+            "Santa Clara's 'Agency Staff (VI-SPDAT Training Pending)'"
+        ),
+    )
 
 
 class PlatformChannel(Strict):

@@ -17,7 +17,12 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
     define, or defines an id twice, each at its location; malformed parts are left to the
     field validators."""
     duplicates = [problem for name in COLLECTIONS for problem in _duplicate_ids(data, name)]
-    return [*duplicates, *_unknown_cocs(data), *_unknown_trainings(data)]
+    return [
+        *duplicates,
+        *_unknown_cocs(data),
+        *_unknown_trainings(data),
+        *_unknown_interim_roles(data),
+    ]
 
 
 def _unknown_cocs(data: object) -> list[InitErrorDetails]:
@@ -39,6 +44,18 @@ def _unknown_trainings(data: object) -> list[InitErrorDetails]:
         for i, role in enumerate(_items(data, "access_roles"))
         for j, training in enumerate(_items(role, "trainings"))
         if isinstance(training, str) and training not in trainings
+    ]
+
+
+def _unknown_interim_roles(data: object) -> list[InitErrorDetails]:
+    roles = _ids(data, "access_roles")
+    return [
+        _reference(
+            ("access_roles", i, "interim_role"),
+            f"access role '{interim}' is not in access_roles{_known(roles)}",
+        )
+        for i, role in enumerate(_items(data, "access_roles"))
+        if isinstance(interim := _field(role, "interim_role"), str) and interim not in roles
     ]
 
 

@@ -20,6 +20,7 @@ from tests.drive import Driver, memory_driver
 from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
 
 ODD_NAME = "Jane <Doe> & Co"  # markup characters every renderer must escape
+NEWBIE = "newbie@riverhouse.example.org"
 
 Scenario = Callable[["Recorder"], None]
 
@@ -103,14 +104,31 @@ def deactivation_scenarios(rec: Recorder) -> None:
     rec.step(lambda: d.click(ADMIN, "confirm", first + 2, kind=DEACTIVATION), first + 2)
 
 
+def role_change_scenarios(rec: Recorder) -> None:
+    d, first = rec.driver, _next_id(rec)
+    d.add_account(NEWBIE, ODD_NAME)
+    trained = {"person": TRAINEE, "new_role": "supervisory", "reason": "Now leads the team."}
+    rec.step(lambda: d.submit(LEAD, trained, ROLE_CHANGE), first)
+    rec.step(lambda: d.click(ADMIN, "confirm", first, kind=ROLE_CHANGE), first)
+    untrained = trained | {"person": NEWBIE, "new_role": "reporting"}
+    rec.step(lambda: d.submit(LEAD, untrained, ROLE_CHANGE), first + 1)
+    rec.step(lambda: d.click(NEWBIE, "trained.general", first + 1, kind=ROLE_CHANGE), first + 1)
+    rec.step(lambda: d.click(LEAD, "withdraw", first + 1, kind=ROLE_CHANGE), first + 1)
+    rec.step(lambda: d.submit(LEAD, untrained, ROLE_CHANGE), first + 2)
+    deny = d.click(ADMIN, "deny", first + 2, kind=ROLE_CHANGE)
+    reason = "Reporting access needs the director's sign-off."
+    rec.step(lambda: d.give_reason(ADMIN, deny.form.context, reason), first + 2)  # type: ignore[union-attr]
+
+
 def _next_id(rec: Recorder) -> int:
     return max((key for key in rec.ids), default=0) + 1
 
 
-DEACTIVATION = "deactivation"
+DEACTIVATION, ROLE_CHANGE = "deactivation", "role_change"
 SCENARIOS: dict[str, Scenario] = {
     "new_user": new_user_scenarios,
     DEACTIVATION: deactivation_scenarios,
+    ROLE_CHANGE: role_change_scenarios,
 }
 
 

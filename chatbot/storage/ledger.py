@@ -147,7 +147,7 @@ class SqlLedger:
             .where(RequestRow.subject_email == email)
             .group_by(TrainingReportRow.training_id)
         )
-        return dict(rows)
+        return dict(rows.all())
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = select(RequestParty.request_id).where(RequestParty.email == email)

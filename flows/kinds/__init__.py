@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flows.kinds.deactivation.kind import DeactivationKind
 from flows.kinds.new_user.kind import NewUserKind
+from flows.kinds.role_change.kind import RoleChangeKind
 from flows.kit.registry import AnyKind, Registry
 
-DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind, DeactivationKind)
+DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind, DeactivationKind, RoleChangeKind)
 """In help order; the first is what the command alone opens."""
 
 

@@ -150,6 +150,10 @@ class RequestKind(ABC, Generic[M]):
     def closes(self, state: str) -> bool:
         return state not in self.open_states
 
+    def due_in(self, machine: Machine[M], request: Request[M], state: str) -> datetime | None:
+        """The deadline of ``state`` for a request a sweep moves into it (None: none)."""
+        return None
+
     # Cards ----------------------------------------------------------------------------------
 
     @abstractmethod

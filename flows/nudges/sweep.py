@@ -120,7 +120,10 @@ class NudgeSweep:
         """Move each request; those this sweep moved (another may have been first), moved."""
         moved: list[tuple[Request[Any], datetime]] = []
         for request, occurrence in requests:
-            after = machine.move(request, SWEEP_ACTOR, move.to_state, move.verb, reason=move.reason)
+            due = machine.kind.due_in(machine, request, move.to_state)
+            after = machine.move(
+                request, SWEEP_ACTOR, move.to_state, move.verb, reason=move.reason, due_at=due
+            )
             if after is not None:
                 moved.append((after, occurrence))
         return moved

@@ -99,6 +99,7 @@ class DeactivationKind(RequestKind[DeactivationDetails]):
             access_role_id=person.account.access_role_id if person.account else "",
         )
         scheduled = effective > now
+        sla = machine.calendar.deadline(effective, machine.community.deadlines.deactivation)
         filing = Filing(
             kind=NAME,
             state=DeactivationState.SCHEDULED if scheduled else DeactivationState.AWAITING_ADMIN,
@@ -109,21 +110,28 @@ class DeactivationKind(RequestKind[DeactivationDetails]):
             details=details,
             parties={REQUESTER: actor.email, SUBJECT: person.email},
             open_key=person.email,
-            due_at=effective if scheduled else None,
+            due_at=effective if scheduled else sla,
         )
         request = machine.file(actor, filing, {"agency": person.agency_id, "reason": reason})
         if request is None:
             machine.refuse(actor, "file", "duplicate", None, "")
             return FieldErrors({PERSON: f"{person.name} already has an open deactivation."})
         when = f"from the end of {machine.calendar.day(effective)}" if scheduled else "now"
-        sla = machine.community.deadlines.deactivation
+        target = machine.community.deadlines.deactivation
         return Accepted(
             Notice(
                 f"Request #{request.id} filed: {person.name}'s HMIS access ends {when}. HMIS "
-                f"admins deactivate accounts within {sla}; you will see each step in your "
+                f"admins deactivate accounts within {target}; you will see each step in your "
                 "messages from this bot and in your status list."
             )
         )
+
+    def due_in(self, machine: Run, request: DeactivationRequest, state: str) -> datetime | None:
+        """Taking effect starts the admins' SLA, counted from the last day's end."""
+        if state != DeactivationState.AWAITING_ADMIN:
+            return None
+        deadline = machine.community.deadlines.deactivation
+        return machine.calendar.deadline(request.details.effective_at, deadline)
 
     # Steps ----------------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ agency is a security event: those messages go out at once, not at the next busin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from flows.calendar import how_long
 from flows.community import Community
 from flows.kinds.deactivation.cards import DeactivationCards
 from flows.kinds.deactivation.details import NAME, DeactivationRequest, DeactivationState
@@ -31,18 +32,17 @@ def rules(community: Community, at: Cutoffs) -> Iterator[RequestRule]:
         move=take_effect,
     )
     yield RequestRule(
-        NAME,
-        SLA_LAPSED,
-        DeactivationState.AWAITING_ADMIN,
-        RequestClock.STATE_ENTERED,
-        at.since(community.deadlines.deactivation),
+        NAME, SLA_LAPSED, DeactivationState.AWAITING_ADMIN, RequestClock.DUE_AT, at.due()
     )
 
 
 def letters(
-    view: CardView, nudge: str, request: DeactivationRequest, since: datetime, now: datetime
+    view: CardView, nudge: str, request: DeactivationRequest, _due: datetime, now: datetime
 ) -> list[Letter]:
+    """Admins are told when it takes effect and when it is overdue, with how long it has
+    waited since it took effect."""
     cards = DeactivationCards(view)
+    since = request.details.effective_at
     name = request.subject_name
     target = view.community.deadlines.deactivation
     if nudge == TAKE_EFFECT:
@@ -55,9 +55,11 @@ def letters(
     else:
         card = Card(
             title=f"Overdue: deactivate {name}",
-            summary=f"{name}'s deactivation has waited {age(now - since)}; the target is {target}.",
+            summary=(
+                f"{name}'s deactivation has waited {how_long(now - since)}; the target is {target}."
+            ),
             text=(
-                f"Waiting for HMIS admins since {view.when(since)} ({age(now - since)}); the "
+                f"Waiting for HMIS admins since {view.when(since)} ({how_long(now - since)}); the "
                 f"community's target is {target}. Deactivate the account in HMIS, then press "
                 "Deactivated in HMIS on the request."
             ),
@@ -65,13 +67,3 @@ def letters(
         )
     immediate = request.details.security_event
     return [Letter(Role.ADMIN, a.email, card, immediate) for a in view.community.admins]
-
-
-def age(span: timedelta) -> str:
-    """How long, as people say it: ``2 days 3 hours``, ``5 hours``, ``40 minutes``."""
-    minutes = max(int(span.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
-    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
-    return " ".join(words) or "less than a minute"

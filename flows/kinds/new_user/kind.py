@@ -51,6 +51,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
     admin_states = frozenset(ADMIN_STATES)
     forms = frozenset({FORM_ID})
     parties = (REQUESTER, SUPERVISOR, TRAINEE)
+    withdrawn_state = NewUserState.WITHDRAWN
 
     def parties_of(self, request: NewUserRequest) -> Mapping[str, str]:
         return {
