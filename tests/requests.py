@@ -8,6 +8,7 @@ __all__ = [
     "ADMIN",
     "APPLYING_LEAD",
     "LEAD",
+    "OTHER_LEAD",
     "OUTSIDER",
     "SECOND_ADMIN",
     "SUPERVISOR",
@@ -16,6 +17,7 @@ __all__ = [
 ]
 
 APPLYING_LEAD = "lead@delta.example.org"
+OTHER_LEAD = "lead@yolofoodbank.example.org"  # leads another participating agency
 OUTSIDER = "someone@elsewhere.example.org"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import COMMAND
+from flows.kinds import default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
@@ -57,3 +58,8 @@ def test_scopes_are_the_minimum_the_web_api_calls_need() -> None:
     }
     required = {needs[m] for m in used if m in needs} | {"commands", "users:read.email"}
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == required
+
+
+def test_the_usage_hint_lists_every_command_word_of_the_registry() -> None:
+    [command] = MANIFEST["features"]["slash_commands"]
+    assert command["usage_hint"] == f"[{' | '.join(default_registry().words())}]"

@@ -30,6 +30,7 @@ from chatbot.storage.schema import is_current
 from chatbot.web.pages import privacy_page, terms_page
 from chatbot.web.teams import teams_credentials
 from flows.community import Community
+from flows.kit.registry import Registry
 from flows.model import Platform
 from flows.ports import Messenger
 
@@ -52,11 +53,15 @@ class SchemaNotReadyError(RuntimeError):
 
 
 def create_app(
-    settings: Settings, clock: Clock = utc_now, community: Community | None = None
+    settings: Settings,
+    clock: Clock = utc_now,
+    community: Community | None = None,
+    registry: Registry | None = None,
 ) -> web.Application:
+    """The server; ``registry`` (default: the bundled request kinds) lets tests add a kind."""
     app = web.Application()
     app[STATE] = _State()
-    app.cleanup_ctx.append(lambda a: _lifespan(a, settings, clock, community))
+    app.cleanup_ctx.append(lambda a: _lifespan(a, settings, clock, community, registry))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/privacy", _privacy)
@@ -67,7 +72,11 @@ def create_app(
 
 
 async def _lifespan(
-    app: web.Application, settings: Settings, clock: Clock, community: Community | None
+    app: web.Application,
+    settings: Settings,
+    clock: Clock,
+    community: Community | None,
+    registry: Registry | None,
 ) -> AsyncIterator[None]:
     state = app[STATE]
     if community is None:
@@ -75,7 +84,9 @@ async def _lifespan(
     async with aiohttp.ClientSession() as session:
         db = Database(settings.database_url)
         adapters = _Adapters.start(settings, community, session, db, clock)
-        runtime = build_runtime(settings, community, adapters.messengers, clock, db=db)
+        runtime = build_runtime(
+            settings, community, adapters.messengers, clock, db=db, registry=registry
+        )
         if not await asyncio.to_thread(is_current, runtime.db.engine):
             raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
         adapters.mount(state, runtime)

@@ -22,12 +22,14 @@ from chatbot.settings import Settings
 from chatbot.storage.models import OutboxRow
 from chatbot.web.server import STATE, create_app
 from flows.community import Community
+from flows.kit.registry import Registry
 from tests.conftest import Clock
 from tests.fakes.slack_web_api import FakeSlack
 from tests.requests import (
     ADMIN,
     APPLYING_LEAD,
     LEAD,
+    OTHER_LEAD,
     OUTSIDER,
     SECOND_ADMIN,
     SUPERVISOR,
@@ -47,6 +49,7 @@ USERS = {
     SECOND_ADMIN: "UADMIN2",
     APPLYING_LEAD: "UDELTA",
     OUTSIDER: "UOUTSIDER",
+    OTHER_LEAD: "UYOLO",
 }
 NO_EMAIL_USER = "UNOEMAIL"
 
@@ -122,10 +125,24 @@ class SlackTestbed:
         return json.loads(text) if text else {}
 
     async def click(
-        self, email: str, channel: str, ts: str, label: str, value: str | None = None
+        self,
+        email: str,
+        channel: str,
+        ts: str,
+        label: str,
+        value: str | None = None,
+        *,
+        label_check: bool = True,
     ) -> tuple[int, str]:
+        """Press the button labelled ``label`` on the message; with ``value`` (and no
+        ``label_check``) press a button that is no longer there, as a stale client would."""
         message = self.fake.message(channel, ts)
-        button = find_button(message["blocks"], label)
+        action_id = value.split()[0] + "." + value.split()[1] if value else ""
+        button = (
+            find_button(message["blocks"], label)
+            if label_check
+            else {"action_id": action_id, "value": value}
+        )
         payload = {
             "type": "block_actions",
             "team": {"id": "T1"},
@@ -188,6 +205,34 @@ class SlackTestbed:
         )
         headers = self.signed(body) | {"Content-Type": "application/json"}
         return await self.post(body, headers)
+
+    async def open_home(self, email: str) -> None:
+        """The person opens the bot's Home tab; the bot publishes it."""
+        await self.event(
+            {
+                "type": "app_home_opened",
+                "user": USERS[email],
+                "tab": "home",
+                "channel": "D0HOME",
+                "event_ts": str(time.time()),
+            }
+        )
+        await self.settle()
+
+    async def deliver(self) -> None:
+        """Deliver what has fallen due at the testbed's clock (held nudges)."""
+        runtime = self.http.server.app[STATE].runtime
+        assert runtime is not None
+        runtime.dispatcher.wake()
+        await self.settle()
+
+    async def sweep(self) -> None:
+        """One scheduled sweep at the testbed's clock, then the deliveries it queued."""
+        runtime = self.http.server.app[STATE].runtime
+        assert runtime is not None
+        await asyncio.to_thread(runtime.sweeper.sweep, self.clock.now)
+        runtime.dispatcher.wake()
+        await self.settle()
 
     # Waiting for the bot --------------------------------------------------------------------
 
@@ -266,6 +311,8 @@ def state_values(
         kind = element["type"]
         if kind in ("plain_text_input", "email_text_input"):
             state = {"value": answer}
+        elif kind == "datepicker":
+            state = {"selected_date": answer}
         elif kind in ("checkboxes", "multi_static_select"):
             chosen = answer if isinstance(answer, list) else []
             state = {
@@ -288,7 +335,11 @@ def state_values(
 
 @asynccontextmanager
 async def running_bot(
-    database_url: str, community: Community, clock: Clock, sweep_minutes: int = 0
+    database_url: str,
+    community: Community,
+    clock: Clock,
+    sweep_minutes: int = 0,
+    registry: Registry | None = None,
 ) -> AsyncIterator[SlackTestbed]:
     """The bot on the fake Slack; its scheduler sweeps only when ``sweep_minutes`` is set."""
     fake = FakeSlack(token=TOKEN)
@@ -305,7 +356,7 @@ async def running_bot(
         SLACK_API_URL=api_url,
         HMIS_BOT_SWEEP_MINUTES=sweep_minutes,
     )
-    http = TestClient(TestServer(create_app(settings, clock, community)))
+    http = TestClient(TestServer(create_app(settings, clock, community, registry)))
     await http.start_server()
     try:
         yield SlackTestbed(fake, http, clock, count(1))

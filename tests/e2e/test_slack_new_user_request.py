@@ -201,12 +201,12 @@ async def test_status_and_app_home(slack: SlackTestbed) -> None:
     assert "Your HMIS requests" in status["text"]
     assert "Jane Doe" in json.dumps(status["blocks"])
 
-    await open_home(slack, ADMIN)
+    await slack.open_home(ADMIN)
     home = json.dumps(slack.fake.home_view(USERS[ADMIN]))
     assert "HMIS admin queue" in home
     assert "Jane Doe" in home
 
-    await open_home(slack, LEAD)
+    await slack.open_home(LEAD)
     assert "HMIS admin queue" not in json.dumps(slack.fake.home_view(USERS[LEAD]))
 
     status_code, body = await slack.command(LEAD, "help")
@@ -253,7 +253,7 @@ async def test_admins_approve_from_the_app_home_queue(
     slack: SlackTestbed, database: Database
 ) -> None:
     await reach_approval(slack)
-    await open_home(slack, ADMIN)
+    await slack.open_home(ADMIN)
     await slack.click_in_home(ADMIN, "Approve")
     await slack.settle()
     assert stored_states(database) == ["approved"]
@@ -262,16 +262,3 @@ async def test_admins_approve_from_the_app_home_queue(
     assert "Account created in HMIS" in home, "the Home tab is republished after the click"
     _, card = slack.last_card(ADMIN_CHANNEL)
     assert "Approved by HMIS Help Desk" in card_text(card)
-
-
-async def open_home(slack: SlackTestbed, email: str) -> None:
-    await slack.event(
-        {
-            "type": "app_home_opened",
-            "user": USERS[email],
-            "tab": "home",
-            "channel": "D0HOME",
-            "event_ts": str(time.time()),
-        }
-    )
-    await slack.settle()
