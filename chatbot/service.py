@@ -15,6 +15,7 @@ from chatbot.storage.ledger import Clock, SqlLedger
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.directory import current
 from flows.kit import buttons
 from flows.kit.kind import CardView
 from flows.kit.machine import Machine, refuse
@@ -125,7 +126,7 @@ class BotService:
     async def click(self, actor: Actor, command: ActionCommand) -> Outcome:
         if command.flow == INACTIVITY_FLOW:
             return await self._run(
-                lambda ledger: InactivityFlow(self.community, ledger).click(actor, command)
+                lambda ledger: InactivityFlow(self._current(ledger), ledger).click(actor, command)
             )
         kind = self.registry.kind(command.flow)
         if kind is None:
@@ -144,10 +145,14 @@ class BotService:
         )
 
     def _machine(self, kind: AnyKind, ledger: SqlLedger) -> Machine[Any]:
-        return Machine(kind, self.community, self.calendar, ledger, self.registry)
+        return Machine(kind, self._current(ledger), self.calendar, ledger, self.registry)
 
     def _views(self, ledger: SqlLedger) -> Views:
-        return Views(self.registry, CardView(self.community, self.calendar), ledger)
+        return Views(self.registry, CardView(self._current(ledger), self.calendar), ledger)
+
+    def _current(self, ledger: SqlLedger) -> Community:
+        """The community file with the bot's own directory changes applied."""
+        return current(self.community, ledger.agency_changes())
 
     async def _run(self, work: Callable[[SqlNudgeLedger], T]) -> T:
         result = await asyncio.to_thread(self.run_sync, work)

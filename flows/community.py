@@ -71,6 +71,10 @@ class Agency(Strict):
     leads: tuple[Email, ...] = ()
     supervisors: tuple[Email, ...] = ()
     security_officers: tuple[Email, ...] = ()
+    positions: dict[Slug, tuple[Email, ...]] = Field(
+        default_factory=dict,
+        description="other named positions, such as a Coordinated Entry trainer: ce-trainer",
+    )
 
     def may_file_requests(self, email: str) -> bool:
         """Supervisors and agency leadership file requests for their agency's staff."""

@@ -10,6 +10,8 @@ from datetime import datetime
 from itertools import count
 
 from flows.accounts import HELD_STATUSES, AccountStatus, HmisAccount
+from flows.directory import AgencyChange
+from flows.grants import Grant
 from flows.model import (
     AuditEvent,
     Filing,
@@ -34,6 +36,8 @@ class MemoryLedger:
     audit_log: list[AuditEvent] = field(default_factory=list)
     outbox: list[Notification] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
+    directory: list[AgencyChange] = field(default_factory=list)
+    grants: dict[int, Grant] = field(default_factory=dict)
     _requests: dict[int, _Row] = field(default_factory=dict)
     _accounts: dict[int, HmisAccount] = field(default_factory=dict)
     _ids: count[int] = field(default_factory=lambda: count(1))
@@ -202,6 +206,41 @@ class MemoryLedger:
             moved = replace(moved, access_role_id=access_role_id)
         self._accounts[moved.id] = moved
         return moved
+
+    # Grants ---------------------------------------------------------------------------------
+
+    def grants_of(self, email: str) -> list[Grant]:
+        return [g for g in self.grants.values() if g.email == email and g.active]
+
+    def add_grant(
+        self,
+        email: str,
+        kind: str,
+        value: str,
+        request_id: int | None,
+        expires_at: datetime | None = None,
+    ) -> Grant | None:
+        if any(g.kind == kind and g.value == value for g in self.grants_of(email)):
+            return None
+        grant = Grant(len(self.grants) + 1, email, kind, value, self.now(), request_id, expires_at)
+        self.grants[grant.id] = grant
+        return grant
+
+    def end_grant(self, grant: Grant, by: str) -> Grant | None:
+        current = self.grants.get(grant.id)
+        if current is None or not current.active:
+            return None
+        ended = replace(current, ended_at=self.now(), ended_by=by)
+        self.grants[grant.id] = ended
+        return ended
+
+    # The directory ----------------------------------------------------------------------
+
+    def agency_changes(self) -> list[AgencyChange]:
+        return list(self.directory)
+
+    def record_agency_change(self, change: AgencyChange) -> None:
+        self.directory.append(replace(change, at=change.at or self.now()))
 
     # Audit and outbox -----------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from flows.accounts import AccountStatus, HmisAccount
+from flows.directory import AgencyChange
+from flows.grants import Grant
 from flows.model import (
     Actor,
     AuditEvent,
@@ -104,6 +106,35 @@ class Ledger(Protocol):
     ) -> HmisAccount | None:
         """Compare-and-set on the account's version: the updated account, or None if it moved."""
         ...
+
+    # Grants ---------------------------------------------------------------------------------
+
+    def grants_of(self, email: str) -> list[Grant]:
+        """The person's active grants, oldest first."""
+        ...
+
+    def add_grant(
+        self,
+        email: str,
+        kind: str,
+        value: str,
+        request_id: int | None,
+        expires_at: datetime | None = None,
+    ) -> Grant | None:
+        """The new active grant, or None when the person already holds that one."""
+        ...
+
+    def end_grant(self, grant: Grant, by: str) -> Grant | None:
+        """End an active grant; None when it had ended already."""
+        ...
+
+    # The directory ----------------------------------------------------------------------
+
+    def agency_changes(self) -> list[AgencyChange]:
+        """Every change the bot made to the community file's directory, oldest first."""
+        ...
+
+    def record_agency_change(self, change: AgencyChange) -> None: ...
 
     # Audit and outbox -----------------------------------------------------------------------
 

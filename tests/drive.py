@@ -14,6 +14,7 @@ from chatbot.storage.models import AuditEventRow, OutboxRow, RequestTransition
 from flows.accounts import HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.directory import current
 from flows.kit import buttons
 from flows.kit.kind import CardView
 from flows.kit.machine import Machine
@@ -49,7 +50,8 @@ class Driver:
     def machine(self, kind: str, ledger: Ledger) -> Machine[Any]:
         found = self.registry.kind(kind)
         assert found is not None, kind
-        return Machine(found, self.community, self.calendar, ledger, self.registry)
+        community = current(self.community, ledger.agency_changes())
+        return Machine(found, community, self.calendar, ledger, self.registry)
 
     def command(self, who: str, *words: str) -> Outcome:
         kind = self.registry.by_command(words[0]) if words else self.registry.default

@@ -1,8 +1,12 @@
 """Sample requests of every kind in every state they can reach, made by running each kind's own
-flow on the in-memory ledger at a fixed clock, so card snapshots show only what can happen."""
+flow on the in-memory ledger at a fixed clock, so card snapshots show only what can happen.
+
+Each kind's scenario is ``tests/scenarios/<kind name>.py``: a ``scenario(rec)`` function that
+files and moves requests of that kind through ``rec.step``. A kind without one fails."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,15 +18,10 @@ from flows.kit.machine import Machine
 from flows.kit.registry import Registry
 from flows.memory import MemoryLedger
 from flows.model import StoredRequest
-from flows.nudges.sweep import SWEEP_ACTOR
 from tests.conftest import START, Clock
 from tests.drive import Driver, memory_driver
-from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
 
 ODD_NAME = "Jane <Doe> & Co"  # markup characters every renderer must escape
-NEWBIE = "newbie@riverhouse.example.org"
-
-Scenario = Callable[["Recorder"], None]
 
 
 @dataclass
@@ -55,81 +54,9 @@ class Recorder:
     def machine(self, kind: str) -> Machine[Any]:
         return self.driver.machine(kind, self.ledger)
 
-
-def new_user_scenarios(rec: Recorder) -> None:
-    d = rec.driver
-    values = request_values(new_user_name=ODD_NAME)
-    rec.step(lambda: d.submit(LEAD, values), 1)
-    rec.step(lambda: d.click(SUPERVISOR, "verify"), 1)
-    rec.step(lambda: d.click(TRAINEE, "trained.general"), 1)
-    rec.step(lambda: d.click(TRAINEE, "trained.privacy"), 1)
-    rec.step(lambda: d.click(ADMIN, "approve"), 1)
-    rec.step(lambda: d.click(SECOND_ADMIN, "account_created"), 1)
-    rec.step(lambda: d.click(TRAINEE, "logged_in"), 1)
-    second = request_values(new_user_name="Ray Roe", new_user_email="ray@riverhouse.example.org")
-    rec.step(lambda: d.submit(LEAD, second), 2)
-    rec.step(lambda: d.click(LEAD, "withdraw", 2), 2)
-    third = request_values(new_user_name="Kim Koe", new_user_email="kim@riverhouse.example.org")
-    rec.step(lambda: d.submit(LEAD, third), 3)
-    deny = d.click(ADMIN, "deny", 3)
-    rec.step(lambda: d.give_reason(ADMIN, deny.form.context, "MOU lapsed"), 3)  # type: ignore[union-attr]
-    fourth = request_values(new_user_name="Lou Loe", new_user_email="lou@riverhouse.example.org")
-    rec.step(lambda: d.submit(LEAD, fourth), 4)
-    rec.step(lambda: d.click(SUPERVISOR, "verify", 4), 4)
-    machine = rec.machine("new_user")
-    rec.step(lambda: _expire(machine, 4), 4)
-
-
-def _expire(machine: Machine[Any], request_id: int) -> None:
-    """As the sweep does when the training grace has run out."""
-    request = machine.get(request_id)
-    assert request is not None
-    machine.move(request, SWEEP_ACTOR, "expired", "expire", reason="training not reported")
-
-
-def deactivation_scenarios(rec: Recorder) -> None:
-    d, first = rec.driver, _next_id(rec)
-    d.add_account("leaver@riverhouse.example.org", ODD_NAME)
-    d.add_account("retired@riverhouse.example.org", "Rita Retired")
-    leaving = {"person": "leaver@riverhouse.example.org", "reason": "left_agency"}
-    rec.step(lambda: d.submit(LEAD, leaving | {"last_day": "2026-11-20"}, DEACTIVATION), first)
-    rec.step(lambda: d.click(LEAD, "withdraw", first, kind=DEACTIVATION), first)
-    rec.step(lambda: d.submit(LEAD, leaving, DEACTIVATION), first + 1)
-    retired = {
-        "person": "retired@riverhouse.example.org",
-        "reason": "other",
-        "reason_text": "Retired; her duties moved to the front desk.",
-    }
-    rec.step(lambda: d.submit(LEAD, retired, DEACTIVATION), first + 2)
-    rec.step(lambda: d.click(ADMIN, "confirm", first + 2, kind=DEACTIVATION), first + 2)
-
-
-def role_change_scenarios(rec: Recorder) -> None:
-    d, first = rec.driver, _next_id(rec)
-    d.add_account(NEWBIE, ODD_NAME)
-    trained = {"person": TRAINEE, "new_role": "supervisory", "reason": "Now leads the team."}
-    rec.step(lambda: d.submit(LEAD, trained, ROLE_CHANGE), first)
-    rec.step(lambda: d.click(ADMIN, "confirm", first, kind=ROLE_CHANGE), first)
-    untrained = trained | {"person": NEWBIE, "new_role": "reporting"}
-    rec.step(lambda: d.submit(LEAD, untrained, ROLE_CHANGE), first + 1)
-    rec.step(lambda: d.click(NEWBIE, "trained.general", first + 1, kind=ROLE_CHANGE), first + 1)
-    rec.step(lambda: d.click(LEAD, "withdraw", first + 1, kind=ROLE_CHANGE), first + 1)
-    rec.step(lambda: d.submit(LEAD, untrained, ROLE_CHANGE), first + 2)
-    deny = d.click(ADMIN, "deny", first + 2, kind=ROLE_CHANGE)
-    reason = "Reporting access needs the director's sign-off."
-    rec.step(lambda: d.give_reason(ADMIN, deny.form.context, reason), first + 2)  # type: ignore[union-attr]
-
-
-def _next_id(rec: Recorder) -> int:
-    return max((key for key in rec.ids), default=0) + 1
-
-
-DEACTIVATION, ROLE_CHANGE = "deactivation", "role_change"
-SCENARIOS: dict[str, Scenario] = {
-    "new_user": new_user_scenarios,
-    DEACTIVATION: deactivation_scenarios,
-    ROLE_CHANGE: role_change_scenarios,
-}
+    def next_id(self) -> int:
+        """The id the next filed request will get."""
+        return max(self.ids, default=0) + 1
 
 
 def samples(community: Community) -> dict[tuple[str, str], StoredRequest]:
@@ -137,5 +64,11 @@ def samples(community: Community) -> dict[tuple[str, str], StoredRequest]:
     registry = default_registry()
     recorder = Recorder(community, registry)
     for kind in registry:
-        SCENARIOS[kind.name](recorder)
+        scenario_of(kind.name)(recorder)
     return recorder.seen
+
+
+def scenario_of(kind: str) -> Callable[[Recorder], None]:
+    module = importlib.import_module(f"tests.scenarios.{kind}")
+    scenario: Callable[[Recorder], None] = module.scenario
+    return scenario

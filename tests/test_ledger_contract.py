@@ -16,6 +16,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.ledger import SqlLedger
 from chatbot.storage.models import AuditEventRow, OutboxRow
 from flows.accounts import AccountStatus
+from flows.directory import Action, AgencyChange
 from flows.memory import MemoryLedger
 from flows.model import Actor, AuditEvent, Filing, Notification, Platform, Subject, Transition
 from flows.ports import Ledger, NewAccount
@@ -160,3 +161,32 @@ def test_audit_and_outbox_keep_order_and_skip_repeated_keys(contract: Contract) 
     ledger.notify_many([note, Notification("request", "7", "requester", LEAD, "k2")])
     ledger.notify(note)
     assert contract.queued() == ["k1", "k2"]
+
+
+def test_directory_changes_come_back_in_order(contract: Contract) -> None:
+    ledger = contract.ledger
+    ledger.record_agency_change(AgencyChange("a", "leads", Action.ADD, ANA))
+    ledger.record_agency_change(AgencyChange("a", "status", Action.SET, "approved"))
+    changes = ledger.agency_changes()
+    assert [(c.field, c.action, c.value) for c in changes] == [
+        ("leads", Action.ADD, ANA),
+        ("status", Action.SET, "approved"),
+    ]
+    assert all(c.at == ledger.now() for c in changes)
+
+
+def test_one_active_grant_per_person_kind_and_value(contract: Contract, clock: Clock) -> None:
+    ledger = contract.ledger
+    until = clock.now + timedelta(days=365)
+    grant = ledger.add_grant(ANA, "agency_access", "b", None, expires_at=until)
+    assert grant is not None
+    assert grant.expires_at == until
+    assert ledger.add_grant(ANA, "agency_access", "b", None) is None
+    assert ledger.add_grant(ANA, "agency_access", "c", None) is not None
+    assert [g.value for g in ledger.grants_of(ANA)] == ["b", "c"]
+    ended = ledger.end_grant(grant, LEAD)
+    assert ended is not None
+    assert ended.ended_by == LEAD
+    assert ledger.end_grant(grant, LEAD) is None
+    assert [g.value for g in ledger.grants_of(ANA)] == ["c"]
+    assert ledger.add_grant(ANA, "agency_access", "b", None) is not None

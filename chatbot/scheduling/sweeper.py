@@ -13,6 +13,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.directory import current
 from flows.kit.registry import Registry
 from flows.model import Notification, Platform
 from flows.nudges.plan import plan
@@ -48,7 +49,8 @@ class Sweeper:
 
     def _run(self, session: Session, now: datetime, rules: list[Rule]) -> list[Notification]:
         ledger = SqlNudgeLedger(session, lambda: now, self.platforms, self.admin_platforms)
-        sweep = NudgeSweep(self.community, self.calendar, ledger, self.registry)
+        community = current(self.community, ledger.agency_changes())
+        sweep = NudgeSweep(community, self.calendar, ledger, self.registry)
         for rule in rules:
             sweep.run(rule)
         return ledger.queued

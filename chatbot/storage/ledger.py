@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from chatbot.storage.models import (
     Account,
+    AccountGrantRow,
+    AgencyChangeRow,
     AuditEventRow,
     RequestParty,
     RequestRow,
@@ -21,6 +23,8 @@ from chatbot.storage.models import (
 )
 from chatbot.storage.routing import OutboxWriter
 from flows.accounts import HELD_STATUSES, AccountStatus, HmisAccount
+from flows.directory import Action, AgencyChange
+from flows.grants import Grant
 from flows.model import (
     AuditEvent,
     Filing,
@@ -262,6 +266,75 @@ class SqlLedger:
             return None
         return self.get_account(account.id)
 
+    # Grants ---------------------------------------------------------------------------------
+
+    def grants_of(self, email: str) -> list[Grant]:
+        rows = self._session.scalars(
+            select(AccountGrantRow)
+            .where(AccountGrantRow.email == email, AccountGrantRow.ended_at.is_(None))
+            .order_by(AccountGrantRow.id)
+        )
+        return [_grant(r) for r in rows]
+
+    def add_grant(
+        self,
+        email: str,
+        kind: str,
+        value: str,
+        request_id: int | None,
+        expires_at: datetime | None = None,
+    ) -> Grant | None:
+        row = AccountGrantRow(
+            email=email,
+            kind=kind,
+            value=value,
+            active_key=f"{email}:{kind}:{value}",
+            request_id=request_id,
+            granted_at=self.now(),
+            expires_at=expires_at,
+        )
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            return None  # already held
+        return _grant(row)
+
+    def end_grant(self, grant: Grant, by: str) -> Grant | None:
+        now = self.now()
+        result = self._session.execute(
+            update(AccountGrantRow)
+            .where(AccountGrantRow.id == grant.id, AccountGrantRow.ended_at.is_(None))
+            .values(ended_at=now, ended_by=by, active_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return replace(grant, ended_at=now, ended_by=by)
+
+    # The directory ----------------------------------------------------------------------
+
+    def agency_changes(self) -> list[AgencyChange]:
+        rows = self._session.scalars(select(AgencyChangeRow).order_by(AgencyChangeRow.id))
+        return [
+            AgencyChange(r.agency_id, r.field, Action(r.action), r.value, r.request_id, r.at)
+            for r in rows
+        ]
+
+    def record_agency_change(self, change: AgencyChange) -> None:
+        self._session.add(
+            AgencyChangeRow(
+                agency_id=change.agency_id,
+                field=change.field,
+                action=change.action.value,
+                value=change.value,
+                request_id=change.request_id,
+                at=change.at or self.now(),
+            )
+        )
+        self._session.flush()
+
     # Audit and outbox -----------------------------------------------------------------------
 
     def audit(self, event: AuditEvent) -> None:
@@ -344,6 +417,20 @@ def moved_account(
     if to_status in (AccountStatus.DISABLED, AccountStatus.DEACTIVATED):
         moved = replace(moved, disabled_by=actor_email, disabled_at=now)
     return moved
+
+
+def _grant(row: AccountGrantRow) -> Grant:
+    return Grant(
+        id=row.id,
+        email=row.email,
+        kind=row.kind,
+        value=row.value,
+        granted_at=row.granted_at,
+        request_id=row.request_id,
+        expires_at=row.expires_at,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+    )
 
 
 def _audit_row(event: AuditEvent, at: datetime) -> dict[str, Any]:

@@ -77,6 +77,41 @@ class AgencyMembership(Base):
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+class AgencyChangeRow(Base):
+    """A change the bot made to the community file's directory (a lead designated, an agency
+    approved), applied in id order over the file by ``flows.directory.current``."""
+
+    __tablename__ = "agency_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(254))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    at: Mapped[datetime]
+
+
+class AccountGrantRow(Base):
+    """Access beside an account's role (another agency's clients, CE assessor access).
+
+    ``active_key`` is set while the grant is active and cleared when it ends, so the unique
+    index allows one active grant per person, kind and value, and keeps the ended ones.
+    """
+
+    __tablename__ = "account_grants"
+    __table_args__ = (UniqueConstraint("active_key"), Index("ix_account_grants_email", "email"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(64))
+    active_key: Mapped[str | None] = mapped_column(String(360))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(254))
+
+
 class ChatIdentity(Base):
     """A platform user id resolved to a work e-mail, cached to spare the platform's API."""
 

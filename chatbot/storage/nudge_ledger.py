@@ -21,7 +21,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from chatbot.storage.ledger import Clock, SqlLedger, moved_account, to_account
 from chatbot.storage.models import Account, NudgeRow, RequestRow, TrainingReportRow
@@ -203,17 +203,26 @@ def account_selection(rule: AccountRule) -> Select[Account, datetime | None]:
 
 
 def renewal_selection(rule: RenewalRule) -> Select[Account, int, str, datetime]:
-    """Reported trainings of live accounts whose renewal reminder is due: an indexed range on
-    (training, reported at)."""
-    report = TrainingReportRow
+    """Each live account holder's latest report of the training, on any of their requests,
+    whose renewal reminder is due: an indexed range on (training, reported at)."""
+    report, request = TrainingReportRow, RequestRow
+    later, later_request = aliased(TrainingReportRow), aliased(RequestRow)
+    newer = exists().where(
+        later.training_id == report.training_id,
+        later.reported_at > report.reported_at,
+        later_request.id == later.request_id,
+        later_request.subject_email == request.subject_email,
+    )
     subject = cast(report.request_id, String) + ":" + report.training_id
     return (
         select(Account, report.request_id, report.training_id, report.reported_at)
-        .join(Account, Account.request_id == report.request_id)
+        .join(request, request.id == report.request_id)
+        .join(Account, Account.email == request.subject_email)
         .where(
             report.training_id == rule.training_id,
             Account.status.in_([s.value for s in LIVE_STATUSES]),
             *_within(report.reported_at, rule.window),
+            ~newer,
             _unsent(
                 SubjectKind.TRAINING_REPORT, subject, rule.kind, report.reported_at, rule.stage
             ),

@@ -71,7 +71,7 @@ def check_party(
         if actor.email in (request.requester_email, request.subject_email):
             return machine.refuse(actor, verb, "own_request", request.id, OWN_REQUEST)
         return None
-    if machine.kind.parties_of(request).get(step.who) != actor.email:
+    if not machine.kind.holds(machine.community, request, step.who, actor.email):
         message = step.refusal_for(request) or f"Only the request's {step.who} can do that."
         return machine.refuse(actor, verb, f"not_{step.who}", request.id, message)
     return None

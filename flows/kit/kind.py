@@ -126,6 +126,11 @@ class RequestKind(ABC, Generic[M]):
         """Who holds each role in this request, by role."""
         return {REQUESTER: request.requester_email, SUBJECT: request.subject_email}
 
+    def holds(self, community: Community, request: Request[M], party: str, email: str) -> bool:
+        """Whether the person holds ``party`` in the request. Override for a party several
+        people hold at once, such as any lead of an agency (``parties_of`` names one each)."""
+        return self.parties_of(request).get(party) == email
+
     # Filing ---------------------------------------------------------------------------------
 
     @abstractmethod

@@ -1,0 +1,1 @@
+"""One scenario per request kind, for the card snapshots (see ``tests.samples``)."""

@@ -1,0 +1,42 @@
+"""The New User Access Request through every state: approved to active, withdrawn, denied,
+expired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.kit.machine import Machine
+from flows.nudges.sweep import SWEEP_ACTOR
+from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
+from tests.samples import ODD_NAME, Recorder
+
+
+def scenario(rec: Recorder) -> None:
+    d = rec.driver
+    values = request_values(new_user_name=ODD_NAME)
+    rec.step(lambda: d.submit(LEAD, values), 1)
+    rec.step(lambda: d.click(SUPERVISOR, "verify"), 1)
+    rec.step(lambda: d.click(TRAINEE, "trained.general"), 1)
+    rec.step(lambda: d.click(TRAINEE, "trained.privacy"), 1)
+    rec.step(lambda: d.click(ADMIN, "approve"), 1)
+    rec.step(lambda: d.click(SECOND_ADMIN, "account_created"), 1)
+    rec.step(lambda: d.click(TRAINEE, "logged_in"), 1)
+    second = request_values(new_user_name="Ray Roe", new_user_email="ray@riverhouse.example.org")
+    rec.step(lambda: d.submit(LEAD, second), 2)
+    rec.step(lambda: d.click(LEAD, "withdraw", 2), 2)
+    third = request_values(new_user_name="Kim Koe", new_user_email="kim@riverhouse.example.org")
+    rec.step(lambda: d.submit(LEAD, third), 3)
+    deny = d.click(ADMIN, "deny", 3)
+    rec.step(lambda: d.give_reason(ADMIN, deny.form.context, "MOU lapsed"), 3)  # type: ignore[union-attr]
+    fourth = request_values(new_user_name="Lou Loe", new_user_email="lou@riverhouse.example.org")
+    rec.step(lambda: d.submit(LEAD, fourth), 4)
+    rec.step(lambda: d.click(SUPERVISOR, "verify", 4), 4)
+    machine = rec.machine("new_user")
+    rec.step(lambda: _expire(machine, 4), 4)
+
+
+def _expire(machine: Machine[Any], request_id: int) -> None:
+    """As the sweep does when the training grace has run out."""
+    request = machine.get(request_id)
+    assert request is not None
+    machine.move(request, SWEEP_ACTOR, "expired", "expire", reason="training not reported")
