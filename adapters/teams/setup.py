@@ -8,12 +8,19 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.bot import HmisTeamsBot
 from adapters.teams.conversations import ConversationStore
 from adapters.teams.handler import TeamsMessagesHandler
 from adapters.teams.messenger import TeamsMessenger
 from flows.ports import Inbound
+
+# botbuilder builds msrest clients on every turn, and each ClientRetryPolicy() scans
+# range(999) against this 501-item list: most of a turn's time in botbuilder 4.17. The same
+# codes as a frozenset make the scan cheap and change nothing else (the list is only read
+# with ``in``).
+ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
