@@ -71,7 +71,12 @@ async def _authorize(**_kwargs: Any) -> AuthorizeResult:
 def recording_app(recorded: Recorded) -> AsyncApp:
     """The production app's listener kinds, each only recording that it ran. Bolt's own
     signature check is off: the handler's is the one under test, with its own clock."""
-    app = AsyncApp(signing_secret=SECRET, request_verification_enabled=False, authorize=_authorize)
+    app = AsyncApp(
+        signing_secret=SECRET,
+        request_verification_enabled=False,
+        authorize=_authorize,
+        process_before_response=True,  # listeners run inline: no polling for their ack
+    )
 
     def recorder(kind: str) -> Any:
         async def listener(ack: AsyncAck) -> None:

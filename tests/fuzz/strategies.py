@@ -78,7 +78,7 @@ SLACK_PAYLOADS: tuple[Json, ...] = (
     {"type": "url_verification", "token": "t", "challenge": "c"},
 )
 SLACK_FORMS: tuple[dict[str, str], ...] = (
-    {"command": "/hmis-access", "text": "status", "user_id": "U1", "team_id": "T1"},
+    {"command": "/hmis-access", "text": "", "user_id": "U1", "team_id": "T1"},
     {"ssl_check": "1", "token": "t"},
 )
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from tests.fuzz.strategies import bodies, content_types, extra_headers, json_values, scalars
 from tests.fuzz.teams_bed import APP_ID, teams_bed
 
-UNAUTHENTICATED_EXAMPLES = 1_000  # x 3 requests
-DEV_MODE_EXAMPLES = 1_000
+UNAUTHENTICATED_EXAMPLES = 2_000  # x 3 requests
+DEV_MODE_EXAMPLES = 1_500
 
 ACTIVITY = {
     "type": "message",
