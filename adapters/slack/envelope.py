@@ -20,7 +20,15 @@ _OBJECTS = frozenset(
     {"event", "message", "previous_message", "item", "assistant_thread", "function_data", "view"}
     | {"container", "state", "workflow_step", "inputs"}
 )
-_LISTS_OF_OBJECTS = frozenset({"authorizations", "actions", "response_urls"})
+_LISTS_OF_OBJECTS = frozenset({"authorizations", "actions", "response_urls", "selected_options"})
+_NON_EMPTY = frozenset({"actions"})  # Bolt reads actions[0]; Slack always sends one
+_ITEM_KEYS = {"actions": "action_id"}  # Bolt's matchers index each action by its id
+_INPUTS = "values"  # a view's state: {block id: {action id: element state}}
+_INTERACTIVE = frozenset(
+    {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
+    | {"block_suggestion"}
+)
+"""Payload types whose ``user`` is an object; listeners read its ``id`` before acknowledging."""
 _STRINGS = frozenset(
     {"type", "subtype", "id", "callback_id", "private_metadata", "trigger_id", "response_url"}
     | {"user_id", "team_id", "channel_id", "action_id", "tab"}
@@ -35,7 +43,11 @@ def payload(body: str, content_type: str | None) -> dict[str, Any] | None:
         parsed = parse_body(body, content_type)
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return None
-    return parsed if _well_formed(parsed, 0) else None
+    if not _well_formed(parsed, 0):
+        return None
+    if parsed.get("type") in _INTERACTIVE and not isinstance(parsed.get("user", {}), dict):
+        return None
+    return parsed
 
 
 def _well_formed(value: object, depth: int) -> bool:
@@ -55,5 +67,15 @@ def _field_ok(key: str, value: object, depth: int, strings: frozenset[str]) -> b
     if key in _OBJECTS:
         return _well_formed(value, depth)
     if key in _LISTS_OF_OBJECTS:
-        return isinstance(value, list) and all(_well_formed(item, depth) for item in value)
+        if not isinstance(value, list) or (key in _NON_EMPTY and not value):
+            return False
+        required = _ITEM_KEYS.get(key)
+        return all(
+            _well_formed(item, depth) and (required is None or required in item) for item in value
+        )
+    if key == _INPUTS:
+        return isinstance(value, dict) and all(
+            isinstance(block, dict) and all(_well_formed(state, depth) for state in block.values())
+            for block in value.values()
+        )
     return True

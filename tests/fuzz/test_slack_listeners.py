@@ -5,12 +5,13 @@ keeps such bodies away from the listeners.)"""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
@@ -21,10 +22,11 @@ from flows.ui import ActionCommand, CardList, Notice
 from tests.fakes.slack_web_api import FakeSlack
 from tests.fuzz.mocked import mocked_post
 from tests.fuzz.slack_bed import signed_headers
-from tests.fuzz.strategies import content_types, structured_bodies
+from tests.fuzz.strategies import SLACK_PAYLOADS, content_types, structured_bodies
 
 SECRET = "listener-fuzz-secret"
 TOKEN = "xoxb-listener-fuzz"
+BLOCK_ACTIONS, VIEW_SUBMISSION = 0, 1  # in SLACK_PAYLOADS
 EXAMPLES = 1_000  # each runs Bolt's listeners, some in tasks after the ack: slower
 
 
@@ -60,8 +62,27 @@ async def production() -> AsyncIterator[SlackEventsHandler]:
         yield SlackEventsHandler(build_app(QuietService(), client, SECRET), SECRET)
 
 
+def _broken(kind: int, **fields: object) -> str:
+    return json.dumps(SLACK_PAYLOADS[kind] | fields)
+
+
+FOUND = (  # bodies these tests found answering 500, each kept as an example
+    _broken(BLOCK_ACTIONS, actions=[]),  # Bolt reads actions[0]
+    _broken(BLOCK_ACTIONS, actions=[{}]),  # ... and its action_id
+    _broken(VIEW_SUBMISSION, user=""),  # the listener reads user.id before its ack
+    _broken(
+        VIEW_SUBMISSION,
+        view={"callback_id": "x", "state": {"values": {"b": {"a": {"selected_options": "ab"}}}}},
+    ),  # ... and every chosen option's value
+)
+
+
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=structured_bodies, content_type=content_types)
+@example(body=FOUND[0], content_type="application/json")
+@example(body=FOUND[1], content_type="application/json")
+@example(body=FOUND[2], content_type="application/json")
+@example(body=FOUND[3], content_type="application/json")
 async def test_signed_bodies_never_make_the_app_answer_5xx(
     production: SlackEventsHandler, body: str, content_type: str
 ) -> None:
