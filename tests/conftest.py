@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,12 @@ POSTGRES_URL = os.environ.get(
     "HMIS_BOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("HMIS_BOT_REQUIRE_POSTGRES") == "1"
+
+# Property-based tests: "ci" (the default) draws the same examples on every run, so a failure
+# reproduces and CI is deterministic; HYPOTHESIS_PROFILE=explore draws new ones each run.
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Monday 16 Nov 2026, 10:00 in Sacramento: a business day, inside business hours.
 START = datetime(2026, 11, 16, 18, 0, tzinfo=UTC)

@@ -61,9 +61,19 @@ def test_init_then_serve_answers_healthz_with_no_credentials(tmp_path: Path) -> 
     try:
         health = wait_for_json(f"http://127.0.0.1:{port}/healthz")
         adapters = {"slack": "off", "teams": "off"}
-        assert health == {"status": "ok", "database": "ok", "adapters": adapters}
+        dispatcher = health.pop("dispatcher")
+        assert health == {
+            "status": "ok",
+            "database": "ok",
+            "adapters": adapters,
+            "scheduler": "off",
+        }
+        assert dispatcher["status"] == "ok"
+        assert dispatcher["last_progress_age_seconds"] < dispatcher["stalled_after_seconds"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
-            assert b"hmis_bot_outbox_deliveries_total" in answer.read()
+            metrics = answer.read()
+        assert b"hmis_bot_outbox_deliveries_total" in metrics
+        assert b"hmis_bot_loop_failures_total" in metrics
     finally:
         server.terminate()
         _, log = server.communicate(timeout=20)

@@ -65,7 +65,7 @@ class TeamsMessagesHandler:
 def _activity(body: bytes) -> Activity | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (or not UTF-8), or nested past the stack
         return None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return None

@@ -12,7 +12,7 @@ from chatbot.commands.logins import LoginImport, LoginReportError, read_logins
 from chatbot.community_calendar import business_calendar
 from chatbot.policy import load_community
 from chatbot.runtime import admin_channel_platforms
-from chatbot.scheduling.sweeper import Sweeper
+from chatbot.scheduling.sweeper import Sweeper, SweepResult
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
@@ -67,10 +67,16 @@ def run_sweep(
         if not is_current(db.engine):
             raise schema_not_ready(settings.database_url)
         sweeper = Sweeper(db, community, calendar, default_registry(), platforms, admin_platforms)
-        queued = sweeper.dry_run(now) if dry_run else sweeper.sweep(now)
+        result = SweepResult(sweeper.dry_run(now), []) if dry_run else sweeper.run(now)
     finally:
         db.dispose()
-    _print_sweep(out, calendar, now, queued, dry_run=dry_run)
+    _print_sweep(out, calendar, now, result.queued, dry_run=dry_run)
+    if result.failed:
+        err.write(
+            f"{len(result.failed)} sweep rules failed (the others ran; see the log above): "
+            f"{', '.join(result.failed)}\n"
+        )
+        return 1
     return 0
 
 

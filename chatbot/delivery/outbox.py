@@ -4,16 +4,29 @@ Live cards are rendered from the database at delivery time, so rows for the same
 coalesced (the render is always the latest truth). Deliveries are claimed with a
 compare-and-set lease so several replicas can run dispatchers, and failures are retried with
 exponential backoff; a person the platform cannot reach is reported to the admins.
+
+Claims are short and kept alive: a dispatcher renews its claims every second while it
+delivers them, so the claims of one that died (killed, crashed, its machine gone) lapse within
+``CLAIM_LEASE`` and the restarted process, or another replica, delivers them at once. Liveness
+is the lease itself: nothing has to tell a dead replica from a live one that is merely slow,
+on SQLite or on PostgreSQL with any number of replicas. Each claim's expiry carries its
+holder's tag in its microseconds, so a dispatcher renews only the claims it still holds.
+
+The loop outlives any failure (a database outage, a messenger's bug): each is logged in one
+line, counted in ``/metrics``, waited out with a capped exponential backoff and retried, and
+``health`` says when the loop last got through, for ``/healthz``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Collection, Mapping
+import secrets
+from collections.abc import AsyncIterator, Collection, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +36,7 @@ from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock, SqlLedger
 from chatbot.storage.models import MessageRef as MessageRefRow
 from chatbot.storage.models import OutboxRow
+from chatbot.supervision import Backoff, FailureLog, LoopHealth, describe
 from flows.model import Notification, Platform
 from flows.ports import (
     AdminChannel,
@@ -36,12 +50,16 @@ from flows.ui import Card, card_from_dict
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(seconds=60)  # a dispatcher that dies mid-delivery frees its rows after this
+CLAIM_LEASE = timedelta(seconds=3)  # a dispatcher that dies mid-delivery frees its rows after this
+CLAIM_RENEW_SECONDS = 1.0  # how often a delivering dispatcher renews its claims
+STALL_AFTER = timedelta(minutes=2)  # /healthz: no delivery loop got through for this long
+LOOP = "outbox"  # the loop's name in /metrics and /healthz
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
 BATCH = 50
 IDLE_POLL_SECONDS = 2.0
+LAPSE_MARGIN_SECONDS = 0.05  # poll this long after a claim lapses, to find it lapsed
 UNREACHABLE_SUBJECT = "unreachable"  # the admins' report that a card reached nobody
 
 
@@ -81,6 +99,13 @@ class _Job:
         return Platform(self.key.platform)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    jobs: list[_Job]
+    claimed_until: datetime  # every row of the batch is claimed until exactly then
+    next_lapse: datetime | None = None  # with no jobs: when the first claim held elsewhere lapses
+
+
 class OutboxDispatcher:
     def __init__(
         self,
@@ -89,36 +114,66 @@ class OutboxDispatcher:
         messengers: Mapping[Platform, Messenger],
         clock: Clock,
         admin_platforms: Collection[Platform] | None = None,
+        *,
+        holder: int | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
-        """``admin_platforms``: those with an admin channel (default: every platform)."""
+        """``admin_platforms``: those with an admin channel (default: every platform);
+        ``holder``: this dispatcher's tag in its claims (1 to 999,999; default: random)."""
         self._db = db
         self._live_cards = live_cards
         self._messengers = messengers
         self._clock = clock
         self._admin_platforms = admin_platforms
         self._wake = asyncio.Event()
+        self.holder = holder if holder is not None else secrets.randbelow(999_999) + 1
+        self._backoff = backoff or Backoff()
+        self._failures = FailureLog(log)
+        self.health = LoopHealth(LOOP, clock, STALL_AFTER)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set, through any failure (logged, counted, waited out)."""
+        log.info("outbox dispatcher started; its claims expire at microsecond %d", self.holder)
         while not stop.is_set():
-            if await self.deliver_due():
+            try:
+                batch = await self._deliver_batch()
+            # The loop must outlive whatever one iteration meets (the database down, a bug):
+            # each failure is logged and counted, then retried after a backoff.
+            except Exception as error:  # noqa: BLE001
+                delay = self._backoff.failed()
+                self._failures.record("outbox delivery", error, f"; retrying in {delay:g} s")
+                metrics.LOOP_FAILURES.labels(LOOP).inc()
+                await _first(stop.wait(), at_most=delay)
                 continue
-            self._wake.clear()
-            waits = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
-            await asyncio.wait(
-                waits, timeout=IDLE_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in waits:
-                task.cancel()
+            self._backoff.reset()
+            self.health.progressed()
+            if not batch.jobs:
+                self._wake.clear()
+                await _first(self._wake.wait(), stop.wait(), at_most=self._idle_seconds(batch))
 
     async def deliver_due(self) -> int:
         """Deliver every row that is due now; returns how many were attempted."""
-        jobs = await asyncio.to_thread(self._claim_due)
-        for job in jobs:
-            await self._deliver(job)
-        return len(jobs)
+        return len((await self._deliver_batch()).jobs)
+
+    async def _deliver_batch(self) -> _Batch:
+        batch = await asyncio.to_thread(self._claim_due)
+        if batch.jobs:
+            async with self._claims_renewed(batch):
+                for job in batch.jobs:
+                    await self._deliver(job)
+                    self.health.progressed()
+        return batch
+
+    def _idle_seconds(self, batch: _Batch) -> float:
+        """Until the next poll: sooner when a claim held elsewhere (perhaps by a dispatcher
+        that died) lapses first, so its rows go out the moment they are free."""
+        if batch.next_lapse is None:
+            return IDLE_POLL_SECONDS
+        until_lapse = (batch.next_lapse - self._clock()).total_seconds()
+        return min(max(until_lapse, 0.0) + LAPSE_MARGIN_SECONDS, IDLE_POLL_SECONDS)
 
     async def _deliver(self, job: _Job) -> None:
         messenger = self._messengers.get(job.platform)
@@ -133,10 +188,58 @@ class OutboxDispatcher:
         except DeliveryError as error:
             await asyncio.to_thread(self._record_failure, job, error)
             return
+        # A messenger's bug fails this delivery (retried like any other), not the loop.
+        except Exception as error:
+            if self._failures.first_time(error):
+                log.error(
+                    "the %s messenger raised %s", job.platform, describe(error), exc_info=error
+                )
+            failure = DeliveryError(f"unexpected {describe(error)}", permanent=False)
+            await asyncio.to_thread(self._record_failure, job, failure)
+            return
         await asyncio.to_thread(self._record_success, job, ref)
 
-    def _claim_due(self) -> list[_Job]:
+    def _claimed_until(self, now: datetime) -> datetime:
+        """A claim's expiry, about ``CLAIM_LEASE`` ahead, tagged with its holder."""
+        return (now + CLAIM_LEASE).replace(microsecond=self.holder)
+
+    @contextlib.asynccontextmanager
+    async def _claims_renewed(self, batch: _Batch) -> AsyncIterator[None]:
+        renewing = asyncio.create_task(self._renew_claims(batch))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew_claims(self, batch: _Batch) -> None:
+        """Every ``CLAIM_RENEW_SECONDS`` until cancelled, push back the expiry of the batch's
+        rows that this dispatcher still holds (delivered ones are no longer claimed)."""
+        ids = [job.row_id for job in batch.jobs]
+        claimed_until = batch.claimed_until
+        while True:
+            await asyncio.sleep(CLAIM_RENEW_SECONDS)
+            try:
+                claimed_until = await asyncio.to_thread(self._renew, ids, claimed_until)
+            # A renewal that fails only lets the claims lapse sooner; the next one may work.
+            except Exception as error:  # noqa: BLE001
+                self._failures.record("renewing outbox claims", error)
+                metrics.LOOP_FAILURES.labels(LOOP).inc()
+
+    def _renew(self, ids: list[int], claimed_until: datetime) -> datetime:
+        renewed = self._claimed_until(self._clock())
+        with self._db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), OutboxRow.claimed_until == claimed_until)
+                .values(claimed_until=renewed)
+            )
+        return renewed
+
+    def _claim_due(self) -> _Batch:
         now = self._clock()
+        claimed_until = self._claimed_until(now)
         with self._db.transaction() as session:
             candidates = session.scalars(
                 select(OutboxRow)
@@ -152,13 +255,15 @@ class OutboxDispatcher:
             seen: set[_CardKey] = set()
             for row in candidates:
                 key = _CardKey(row.platform, row.subject_kind, row.subject_id, row.audience)
-                if key in seen or not _claim(session, row, now):
+                if key in seen or not _claim(session, row, now, claimed_until):
                     continue
                 seen.add(key)
                 job = self._job(session, row, key)
                 if job is not None:
                     claimed.append(job)
-            return claimed
+            if claimed:
+                return _Batch(claimed, claimed_until)
+            return _Batch(claimed, claimed_until, _next_lapse(session, now))
 
     def _job(self, session: Session, row: OutboxRow, key: _CardKey) -> _Job | None:
         card = self._card(session, row)
@@ -311,7 +416,7 @@ def _unreachable_card(job: _Job, reasons: str) -> Card:
     )
 
 
-def _claim(session: Session, row: OutboxRow, now: datetime) -> bool:
+def _claim(session: Session, row: OutboxRow, now: datetime, until: datetime) -> bool:
     claimed = session.execute(
         update(OutboxRow)
         .where(
@@ -319,7 +424,7 @@ def _claim(session: Session, row: OutboxRow, now: datetime) -> bool:
             OutboxRow.status == Status.PENDING,
             or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
         )
-        .values(claimed_until=now + CLAIM_LEASE, attempts=OutboxRow.attempts + 1)
+        .values(claimed_until=until, attempts=OutboxRow.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -328,6 +433,23 @@ def _claim(session: Session, row: OutboxRow, now: datetime) -> bool:
     return True
 
 
+def _next_lapse(session: Session, now: datetime) -> datetime | None:
+    """When the first claim on a pending row runs out."""
+    return session.scalar(
+        select(func.min(OutboxRow.claimed_until)).where(
+            OutboxRow.status == Status.PENDING, OutboxRow.claimed_until >= now
+        )
+    )
+
+
 def _backoff(attempts: int) -> timedelta:
     delay: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
     return min(delay, LONGEST_RETRY)
+
+
+async def _first(*waits: Coroutine[Any, Any, object], at_most: float) -> None:
+    """Until the first of ``waits`` is done, or ``at_most`` seconds."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    await asyncio.wait(tasks, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+    for task in tasks:
+        task.cancel()

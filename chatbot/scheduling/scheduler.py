@@ -5,6 +5,9 @@ The holder renews the lease on every tick; when it dies, the lease runs out and 
 replica to tick takes over. Sweeps select everything due up to now, so a late or missed tick
 loses nothing: the next one catches up (``misfire_grace_time=None`` runs a late tick however
 late, ``coalesce=True`` runs a backlog of ticks once, and the first tick runs at start-up).
+
+A tick never raises: a failure (the database down while taking the lease) is logged in one
+line and counted, and the next tick tries again; ``health`` says when a tick last got through.
 """
 
 from __future__ import annotations
@@ -21,17 +24,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import or_, update
 
+from chatbot import metrics
 from chatbot.runtime import Runtime
 from chatbot.scheduling.sweeper import Sweeper
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.models import SchedulerLease
 from chatbot.storage.upsert import insert_unless_present
+from chatbot.supervision import FailureLog, LoopHealth
 
 log = logging.getLogger(__name__)
 
 LEASE_TICKS = 3  # a lease lasts three ticks: after three missed ones another replica takes over
 SWEEP_LEASE = "nudge-sweep"
+STALL_TICKS = 3  # /healthz: no tick got through in three intervals
+LOOP = "sweep"  # the loop's name in /metrics and /healthz
 
 
 def replica_name() -> str:
@@ -95,6 +102,8 @@ class NudgeScheduler:
         self._wake = wake
         self._every = every
         self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._failures = FailureLog(log)
+        self.health = LoopHealth(LOOP, clock, STALL_TICKS * every)
 
     def start(self) -> None:
         self._scheduler.add_job(
@@ -115,13 +124,27 @@ class NudgeScheduler:
         self._lease.release()
 
     def tick(self) -> bool:
-        """Sweep if this replica holds the lease; True when it swept."""
+        """Sweep if this replica holds the lease; True when it swept. Never raises."""
+        try:
+            swept = self._sweep_if_leased()
+        # APScheduler would log the traceback on every tick of an outage; the loop's own
+        # log says it once per error type, counts the failure, and the next tick retries.
+        except Exception as error:  # noqa: BLE001
+            self._failures.record("nudge sweep tick", error, "; the next tick retries")
+            metrics.LOOP_FAILURES.labels(LOOP).inc()
+            return False
+        self.health.progressed()
+        return swept
+
+    def _sweep_if_leased(self) -> bool:
         if not self._lease.acquire():
             return False
-        queued = self._sweeper.sweep(self._clock())
-        if queued:
-            log.info("nudge sweep queued %d messages", len(queued))
+        result = self._sweeper.run(self._clock())
+        if result.queued:
+            log.info("nudge sweep queued %d messages", len(result.queued))
             self._wake()
+        if result.failed:
+            log.warning("nudge sweep: %d rules failed: %s", len(result.failed), result.failed)
         return True
 
 

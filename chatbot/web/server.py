@@ -1,5 +1,10 @@
 """``hmis-bot serve``: one aiohttp application mounting every enabled adapter, plus health and
-metrics, with the outbox dispatcher and the nudge scheduler running in-process."""
+metrics, with the outbox dispatcher and the nudge scheduler running in-process.
+
+``GET /healthz`` answers 200 only while the database answers (within ``PING_SECONDS``) and
+both background loops make progress; otherwise 503, with ``"status": "unavailable"`` (the
+database is down) or ``"stalled"`` (a loop has not got through for longer than its limit).
+Each loop's entry gives the age of its last progress in seconds."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -27,6 +33,7 @@ from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
 from chatbot.storage.schema import is_current
+from chatbot.supervision import FailureLog, LoopHealth
 from chatbot.web.pages import privacy_page, terms_page
 from chatbot.web.teams import teams_credentials
 from flows.community import Community
@@ -36,6 +43,8 @@ from flows.ports import Messenger
 
 log = logging.getLogger(__name__)
 
+PING_SECONDS = 3.0  # /healthz: a database that takes longer to answer SELECT 1 is down
+
 
 @dataclass
 class _State:
@@ -43,6 +52,9 @@ class _State:
     slack: SlackEventsHandler | None = None
     teams: TeamsMessagesHandler | None = None
     adapters: dict[str, str] = field(default_factory=dict)
+    dispatcher: LoopHealth | None = None
+    scheduler: LoopHealth | None = None  # None when in-process sweeps are off
+    ping_failures: FailureLog = field(default_factory=lambda: FailureLog(log))
 
 
 STATE = web.AppKey("state", _State)
@@ -93,6 +105,8 @@ async def _lifespan(
         stop = asyncio.Event()
         dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
         nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
+        state.dispatcher = runtime.dispatcher.health
+        state.scheduler = nudges.health if nudges is not None else None
         try:
             yield
         finally:
@@ -174,18 +188,39 @@ async def _teams_messages(request: web.Request) -> web.StreamResponse:
 
 async def _healthz(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    healthy = False
-    if state.runtime is not None:
-        try:
-            healthy = await asyncio.to_thread(state.runtime.db.ping)
-        except Exception:
-            log.exception("health check: the database did not answer")
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "database": "ok" if healthy else "down",
+    database = await _database_answers(state)
+    loops = {"dispatcher": state.dispatcher, "scheduler": state.scheduler}
+    stalled = any(loop is not None and loop.stalled() for loop in loops.values())
+    status = "unavailable" if not database else "stalled" if stalled else "ok"
+    body: dict[str, Any] = {
+        "status": status,
+        "database": "ok" if database else "down",
         "adapters": state.adapters,
     }
-    return web.json_response(body, status=200 if healthy else 503)
+    body |= {name: _loop_health(loop) for name, loop in loops.items()}
+    return web.json_response(body, status=200 if status == "ok" else 503)
+
+
+async def _database_answers(state: _State) -> bool:
+    if state.runtime is None:
+        return False
+    try:
+        async with asyncio.timeout(PING_SECONDS):
+            return await asyncio.to_thread(state.runtime.db.ping)
+    # However the database fails to answer, it is down: one log line, not a traceback a probe.
+    except Exception as error:  # noqa: BLE001
+        state.ping_failures.record("health check: the database ping", error)
+        return False
+
+
+def _loop_health(loop: LoopHealth | None) -> dict[str, Any] | str:
+    if loop is None:
+        return "off"
+    return {
+        "status": "stalled" if loop.stalled() else "ok",
+        "last_progress_age_seconds": round(loop.age().total_seconds(), 1),
+        "stalled_after_seconds": loop.stall_after.total_seconds(),
+    }
 
 
 async def _privacy(request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ HTTP 429 with ``Retry-After`` for rate limiting. Block Kit problems in messages 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
@@ -610,6 +611,7 @@ class FakeSlack:
         self._view_history: dict[str, list[Json]] = {}
         self._rate_limits: defaultdict[str, deque[int]] = defaultdict(deque)
         self._failures: defaultdict[str, deque[str]] = defaultdict(deque)
+        self._holds: dict[str, asyncio.Event] = {}
         self._handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
@@ -671,6 +673,12 @@ class FakeSlack:
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         """Answer the next call of ``method`` with HTTP 429 and ``Retry-After``."""
         self._rate_limits[method].append(retry_after)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Leave calls of ``method`` unanswered (a platform that hangs) until the returned
+        event is set."""
+        release = self._holds[method] = asyncio.Event()
+        return release
 
     def fail_next(self, method: str, error: str) -> None:
         """Answer the next call of ``method`` with ``{"ok": false, "error": error}``."""
@@ -765,6 +773,8 @@ class FakeSlack:
         token = _bearer_token(request) or params.get("token")
         params.pop("token", None)
         self.calls.append((method, params))
+        if method in self._holds:
+            await self._holds[method].wait()
         return self._gate(method, token) or self._json(self._dispatch(method, params))
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
