@@ -53,7 +53,6 @@ class QuietService:
         return Accepted(Notice("ok"))
 
 
-
 @pytest.fixture
 async def production() -> AsyncIterator[SlackEventsHandler]:
     async with FakeSlack(token=TOKEN) as fake:
