@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from chatbot.storage.database import Database
+from chatbot.storage.identities import remember_email
 from chatbot.storage.ledger import SqlLedger
 from chatbot.storage.models import AuditEventRow, OutboxRow
 from flows.accounts import AccountStatus
@@ -33,6 +34,8 @@ class Contract:
     ledger: Ledger
     audited: Callable[[], list[tuple[str, str | None]]]
     queued: Callable[[], list[str]]
+    remember: Callable[[str, str, str | None], None]
+    """A platform resolved (user id, e-mail, profile name), as the service records it."""
 
 
 @pytest.fixture(
@@ -45,6 +48,7 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> It
             memory,
             lambda: [(e.action, e.subject.id if e.subject else None) for e in memory.audit_log],
             lambda: [n.dedupe_key for n in memory.outbox],
+            lambda _user, email, name: memory.profile_names.update({email: name} if name else {}),
         )
         return
     db = Database(fresh_database(request, str(request.param), tmp_path))
@@ -61,7 +65,10 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> It
             keys = session.scalars(select(OutboxRow.dedupe_key).order_by(OutboxRow.id))
             return [key.removeprefix("slack:") for key in keys]
 
-        yield Contract(ledger, audited, queued)
+        def remember(user_id: str, email: str, name: str | None) -> None:
+            remember_email(session, "slack", user_id, email, clock.now, name=name)
+
+        yield Contract(ledger, audited, queued, remember)
     db.dispose()
 
 
@@ -160,3 +167,16 @@ def test_audit_and_outbox_keep_order_and_skip_repeated_keys(contract: Contract) 
     ledger.notify_many([note, Notification("request", "7", "requester", LEAD, "k2")])
     ledger.notify(note)
     assert contract.queued() == ["k1", "k2"]
+
+
+def test_the_name_a_chat_profile_showed_is_remembered(contract: Contract, clock: Clock) -> None:
+    ledger = contract.ledger
+    assert ledger.person_name(ANA) is None
+    contract.remember("U1", ANA, "Ana Alvarez")
+    assert ledger.person_name(ANA) == "Ana Alvarez"
+    clock.advance(hours=1)
+    contract.remember("U1", ANA, None)  # a profile without a name forgets nothing
+    assert ledger.person_name(ANA) == "Ana Alvarez"
+    contract.remember("U1", ANA, "Ana A. Alvarez")
+    assert ledger.person_name(ANA) == "Ana A. Alvarez"
+    assert ledger.person_name(BO) is None

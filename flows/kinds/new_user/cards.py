@@ -95,7 +95,7 @@ class CardRenderer:
         details = request.details
         waiting = request.state == NewUserState.AWAITING_VERIFICATION
         text = (
-            f"{self._community.display_name(request.requester_email)} requested HMIS access for "
+            f"{self.name(request, request.requester_email)} requested HMIS access for "
             f"{request.subject_name} and named you as their supervisor. Please confirm the Staff "
             "Verification: that this staff member passed your agency's background check. "
             "Do not send any background-check details here."
@@ -103,7 +103,7 @@ class CardRenderer:
         if waiting:
             footer = f"Confirm by {self.when(details.verification_due)}."
         elif details.verified_by:
-            footer = f"Confirmed by {self._community.display_name(details.verified_by)}."
+            footer = f"Confirmed by {self.name(request, details.verified_by)}."
         else:
             footer = self._decision_line(request)
         return Card(
@@ -163,9 +163,23 @@ class CardRenderer:
         """The short facts nudges repeat: request number, new user, agency."""
         return (
             Fact("Request", f"#{request.id}"),
-            Fact("New user", f"{request.subject_name} <{request.subject_email}>"),
+            Fact("New user", request.subject_name),
             Fact("Agency", self._view.agency_name(request.agency_id)),
         )
+
+    def name(self, request: NewUserRequest, email: str) -> str:
+        """What to call someone on this request: the directory's name, else the name the
+        request itself gives them (typed on the form, or their chat profile's when filing)."""
+        listed = self._view.name(email)
+        if listed != email:
+            return listed
+        details = request.details
+        named = {
+            request.subject_email: request.subject_name,
+            details.supervisor_email: details.supervisor_name,
+            request.requester_email: details.requester_name,
+        }
+        return named.get(email) or email
 
     def role_trainings(self, request: NewUserRequest) -> list[Training]:
         role = self._community.access_role(request.details.access_role_id)
@@ -186,7 +200,8 @@ class CardRenderer:
         extra = ", ".join(a.name for a in map(c.agency, details.additional_agency_ids) if a)
         return (
             Fact("Status", STATE_LABELS[request.state]),
-            Fact("New user", f"{request.subject_name} <{request.subject_email}>"),
+            Fact("New user", request.subject_name),
+            Fact("Work e-mail", request.subject_email),
             Fact(
                 "Agency",
                 f"{self._view.agency_name(request.agency_id)} "
@@ -195,10 +210,10 @@ class CardRenderer:
             Fact("Access role", self._view.role_name(details.access_role_id)),
             Fact(
                 "Requested by",
-                f"{c.display_name(request.requester_email)} "
+                f"{self.name(request, request.requester_email)} "
                 f"({details.requester_role}), {self.when(request.filed_at)}",
             ),
-            Fact("Supervisor", f"{details.supervisor_name} <{details.supervisor_email}>"),
+            Fact("Supervisor", self.name(request, details.supervisor_email)),
             Fact("Staff verification", self._verification(request)),
             Fact("Monitors contracts", "Yes" if details.monitors_contracts else "No"),
             Fact("Additional agency access", extra or "None"),
@@ -209,7 +224,7 @@ class CardRenderer:
         if not details.needs_staff_verification:
             return "Attested by the direct supervisor when filing"
         if details.verified_by:
-            return f"Confirmed by {self._community.display_name(details.verified_by)}"
+            return f"Confirmed by {self.name(request, details.verified_by)}"
         return f"Waiting for the supervisor (due {self.when(details.verification_due)})"
 
     def _training_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
@@ -227,7 +242,7 @@ class CardRenderer:
         return tuple(facts)
 
     def _decision_line(self, request: NewUserRequest) -> str:
-        who = self._community.display_name(request.decided_by) if request.decided_by else ""
+        who = self.name(request, request.decided_by) if request.decided_by else ""
         when = self.when(request.decided_at)
         created_by = request.details.account_created_by
         if request.state == NewUserState.DENIED:
@@ -237,7 +252,7 @@ class CardRenderer:
         if created_by:
             return (
                 f"Approved by {who} on {when}. Account created by "
-                f"{self._community.display_name(created_by)} on "
+                f"{self.name(request, created_by)} on "
                 f"{self.when(request.details.account_created_at)}."
             )
         if request.state == NewUserState.APPROVED:

@@ -195,9 +195,10 @@ class NewUserKind(RequestKind[NewUserDetails]):
     def _verify(
         self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
     ) -> Outcome:
-        due = machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
+        now = machine.ledger.now()
+        due = machine.calendar.deadline(now, machine.community.deadlines.training)
         details = request.details.model_copy(
-            update={"verified_by": actor.email, "training_due": due}
+            update={"verified_by": actor.email, "verified_at": now, "training_due": due}
         )
         moved = machine.move(
             request, actor, NewUserState.TRAINING, "verify", details=details, due_at=due

@@ -69,7 +69,7 @@ class NewUserLetters:
             summary=f"Please confirm the staff verification for {request.subject_name} by "
             f"{self.when(due)}.",
             text=(
-                f"{self._community.display_name(request.requester_email)} requested HMIS access "
+                f"{self._cards.name(request, request.requester_email)} requested HMIS access "
                 f"for {request.subject_name} and named you as their supervisor. Please confirm "
                 "that they passed your agency's background check, with the button on the staff "
                 "verification message. Do not send any background-check details here."
@@ -84,7 +84,7 @@ class NewUserLetters:
             summary=f"The staff verification for {request.subject_name} was due {self.when(due)} "
             "and is not confirmed.",
             text=(
-                f"{request.details.supervisor_name} <{request.details.supervisor_email}> has "
+                f"{self._cards.name(request, request.details.supervisor_email)} has "
                 f"not confirmed the staff verification for request #{request.id}. Please "
                 "follow up with them; the "
                 "request waits until they confirm it or it is withdrawn."

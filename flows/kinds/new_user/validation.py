@@ -40,10 +40,11 @@ def validate_request(
     _check_access_role(reader, community, problems)
     _check_additional_agencies(reader, community, problems)
     directly = reader.text(F.DIRECTLY_SUPERVISES) == YES
+    requester_name = known_name(community, ledger, requester_email)
     supervisor = _check_supervisor(
         reader,
         community,
-        requester_email,
+        (requester_name or requester_email, requester_email),
         directly=directly,
         trainee_email=trainee_email,
         problems=problems,
@@ -61,6 +62,7 @@ def validate_request(
         return problems
     details = NewUserDetails(
         requester_role=reader.text(F.REQUESTER_ROLE),
+        requester_name=requester_name,
         directly_supervises=directly,
         supervisor_name=supervisor[0],
         supervisor_email=supervisor[1],
@@ -166,6 +168,12 @@ def _check_trainee_email(
     return email
 
 
+def known_name(community: Community, ledger: Ledger, email: str) -> str | None:
+    """The directory's name for the person, else the one their chat profile showed."""
+    listed = community.display_name(email)
+    return listed if listed != email else ledger.person_name(email)
+
+
 def has_open_request_or_account(ledger: Ledger, email: str) -> bool:
     """A new-user request is refused for someone with an open one or an account they hold."""
     account = ledger.account_by_email(email)
@@ -201,14 +209,15 @@ def _check_additional_agencies(reader: Reader, community: Community, problems: P
 def _check_supervisor(
     reader: Reader,
     community: Community,
-    requester_email: str,
+    requester: tuple[str, str],
     *,
     directly: bool,
     trainee_email: str | None,
     problems: Problems,
 ) -> tuple[str, str] | None:
+    """The supervisor's (name, e-mail): the requester's own when they supervise directly."""
     if directly:
-        return community.display_name(requester_email), requester_email
+        return requester
     name = reader.text(F.SUPERVISOR_NAME)
     raw = reader.text(F.SUPERVISOR_EMAIL)
     if not name:
