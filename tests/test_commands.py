@@ -98,7 +98,7 @@ def test_the_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
     out = result.stdout
     assert "gmail.com is a personal mail service" in out
     assert "Only HMIS admins can do that." in out
-    assert "Your HMIS account is ready" in out
+    assert "Your HMIS account has been created" in out
     assert "Thanks. Your HMIS account is active." in out
     assert "alembic" not in result.stderr, "migration chatter is for `init` only"
     assert not list(tmp_path.iterdir()), "the demo leaves nothing behind"

@@ -339,6 +339,8 @@ class NewUserKind(RequestKind[NewUserDetails]):
             return Audience.REQUESTER
         if email == request.details.supervisor_email:
             return Audience.SUPERVISOR
+        if request.details.account_created_by is not None:
+            return Audience.TRAINEE_ACCOUNT
         return Audience.TRAINEE
 
     def render(self, view: CardView, request: NewUserRequest, audience: str) -> Card:
