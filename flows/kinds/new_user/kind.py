@@ -24,7 +24,7 @@ from flows.kinds.new_user.details import (
     NewUserState,
 )
 from flows.kinds.new_user.form import FORM_ID, F, request_form
-from flows.kinds.new_user.validation import NOT_LISTED_MESSAGE, validate_request
+from flows.kinds.new_user.validation import not_participating, validate_request
 from flows.kit.kind import ADMIN, REQUESTER, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.model import Actor, AuditEvent, Filing, Subject
@@ -76,9 +76,8 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 ),
             )
         if not any(a.status is AgencyStatus.APPROVED for a in agencies):
-            return machine.refuse(
-                actor, "open_form", "agency_not_participating", None, NOT_LISTED_MESSAGE
-            )
+            why = " ".join(not_participating(a) for a in agencies)
+            return machine.refuse(actor, "open_form", "agency_not_participating", None, why)
         return OpenForm(request_form(machine.community, actor.email))
 
     def submit(
