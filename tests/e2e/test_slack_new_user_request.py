@@ -138,7 +138,7 @@ async def test_who_may_not_file_is_told_at_the_command(
 ) -> None:
     for email, message in (
         (OUTSIDER, "Only supervisors or agency leadership"),
-        (APPLYING_LEAD, "participating agencies"),
+        (APPLYING_LEAD, "Delta Outreach is not yet approved to use HMIS"),
         (NO_EMAIL_USER, "could not find a work e-mail"),
     ):
         status, _ = await slack.command(email)
