@@ -57,7 +57,7 @@ def test_sweep_dry_run_prints_what_would_be_sent_and_changes_nothing(
     assert out == [
         "sweep at 2026-12-12 10:00 PST would queue 2 messages",  # a Saturday: held to Monday
         f"  2026-12-14 08:00 PST  {SUPERVISOR}: Overdue: HMIS training for Jane Doe",
-        f"  2026-12-14 08:00 PST  {TRAINEE}: Overdue: HMIS training for Jane Doe",
+        f"  2026-12-14 08:00 PST  {TRAINEE}: Your HMIS training is overdue (request #1)",
     ]
     assert counts(bed) == before
 

@@ -199,7 +199,8 @@ class NudgeSweep:
             nudge = Nudge(SubjectKind.REMINDER, reminder.id, rule.kind, occurrence, stage)
             latest = self.ledger.latest_stage(nudge)
             if latest is None or latest < stage:
-                due.append(_Due(nudge, self._letters.meeting_reminder(reminder, occurrence)))
+                letters = self._letters.meeting_reminder(reminder, occurrence, now)
+                due.append(_Due(nudge, letters))
         self._send(due)
 
     def _send(self, due: list[_Due]) -> None:

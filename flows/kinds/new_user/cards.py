@@ -104,11 +104,7 @@ class CardRenderer:
             summary=progress.supervisor_summary(),
             text=progress.supervisor_text(),
             facts=self._request_facts(request),
-            buttons=(
-                _button(request, "verify", "Confirm background check passed", ButtonStyle.PRIMARY),
-            )
-            if waiting
-            else (),
+            buttons=(self.verify_button(request),) if waiting else (),
             footer=f"Confirm by {self.when(details.verification_due)}."
             if waiting
             else self._decision_line(request),
@@ -154,6 +150,10 @@ class CardRenderer:
             buttons=(_button(request, "logged_in", "I've logged in"),) if waiting else (),
             footer="" if waiting else "First login confirmed. Welcome to HMIS.",
         )
+
+    def verify_button(self, request: NewUserRequest) -> Button:
+        """The supervisor's button, on their card and on the reminder alike."""
+        return _button(request, "verify", "Confirm background check passed", ButtonStyle.PRIMARY)
 
     def training_buttons(self, request: NewUserRequest) -> tuple[Button, ...]:
         """The new user's "I've completed ..." buttons for what they have not reported, while

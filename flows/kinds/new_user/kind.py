@@ -358,7 +358,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
         occurrence: datetime,
         now: datetime,
     ) -> list[Letter]:
-        return nudges.NewUserLetters(view).letters(nudge, request, occurrence)
+        return nudges.NewUserLetters(view).letters(nudge, request, occurrence, now)
 
 
 def _decide(
