@@ -149,7 +149,7 @@ def test_the_console_acts_as_people_and_the_audit_log_records_it(tmp_path: Path)
     ]
     assert events[0]["platform"] == "console"
     csv_export = run("audit", "export", "--since", "2000-01-01", cwd=tmp_path)
-    assert csv_export.stdout.splitlines()[0].startswith("id,at,actor_email")
+    assert csv_export.stdout.splitlines()[0].startswith("id,at,local_time,actor_email")
 
 
 def the_one_problem(result: subprocess.CompletedProcess[str]) -> str:
@@ -258,7 +258,7 @@ def test_half_set_slack_credentials_are_named_and_slack_stays_off(tmp_path: Path
     [
         (["serve"], list(ENVIRONMENT)),
         (["init"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
-        (["audit", "export"], ["HMIS_BOT_DATABASE_URL"]),
+        (["audit", "export"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
         (["sweep"], ["HMIS_BOT_POLICY", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_PASSWORD"]),
         (["import", "logins"], ["HMIS_BOT_DATABASE_URL", "MICROSOFT_APP_ID"]),
         (["teams", "package"], ["MICROSOFT_APP_ID"]),
@@ -276,7 +276,7 @@ def test_each_command_help_lists_the_environment_it_reads(
     if not reads:
         assert "reads no environment variables" in environment
     if command == ["audit", "export"]:
-        assert listed == {"HMIS_BOT_DATABASE_URL"}
+        assert listed == {"HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"}
 
 
 def test_the_top_level_help_points_at_what_ships(capsys: pytest.CaptureFixture[str]) -> None:
