@@ -268,7 +268,8 @@ def test_every_change_queues_each_audience_once(driver: Driver) -> None:
 
 def test_the_new_users_own_agency_among_the_additional_ones_is_left_out(driver: Driver) -> None:
     """The form cannot know the agency before it is submitted; picking it again is no error."""
-    both = request_values(**{F.ADDITIONAL_AGENCIES: ["river-house", "yolo-food-bank"]})
+    picked = ["river-house", "yolo-food-bank", "yolo-food-bank"]
+    both = request_values(**{F.ADDITIONAL_AGENCIES: picked})
     assert isinstance(driver.submit(LEAD, both), Accepted)
     assert current(driver).details.additional_agency_ids == ("yolo-food-bank",)
     assert driver.refusals() == []

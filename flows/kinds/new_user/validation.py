@@ -216,7 +216,7 @@ def _additional_agencies(reader: Reader) -> tuple[str, ...]:
     """The other agencies picked: the form cannot know the agency before it is submitted, so
     the user's own agency, if picked too, is simply left out (it is theirs already)."""
     own = reader.text(F.AGENCY)
-    return tuple(a for a in reader.choices(F.ADDITIONAL_AGENCIES) if a != own)
+    return tuple(dict.fromkeys(a for a in reader.choices(F.ADDITIONAL_AGENCIES) if a != own))
 
 
 def _check_supervisor(
