@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -321,3 +323,45 @@ def test_the_readme_tables_name_every_environment_variable() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
     assert set(ENVIRONMENT) <= rows
+
+
+def test_ctrl_c_cancels_a_form_then_ends_the_console_without_a_traceback(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    console = subprocess.Popen(
+        [HMIS_BOT, "console", "--as", "lead@riverhouse.example.org"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert console.stdin is not None
+    assert console.stdout is not None
+    printed: list[str] = []
+    reader = threading.Thread(
+        target=lambda: printed.extend(iter(lambda: console.stdout.read(1), "")), daemon=True
+    )
+    reader.start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while text not in "".join(printed):
+            assert time.monotonic() < deadline, f"never printed {text!r}: {''.join(printed)}"
+            time.sleep(0.05)
+
+    try:
+        console.stdin.write("request\n3\n")
+        console.stdin.flush()
+        wait_for("Do you directly supervise the new user? (number or name): ")
+        console.send_signal(signal.SIGINT)
+        wait_for("Cancelled: nothing was sent.")
+        console.stdin.write("status\n")
+        console.stdin.flush()
+        wait_for("You have no HMIS requests.")
+        console.send_signal(signal.SIGINT)
+        assert console.wait(timeout=30) == 0
+    finally:
+        console.kill()
+        _, errors = console.communicate(timeout=30)
+    assert "Traceback" not in errors + "".join(printed)
