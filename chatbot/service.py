@@ -25,6 +25,7 @@ from flows.model import Actor, Platform
 from flows.nudges.inactivity import INACTIVITY_FLOW, InactivityFlow
 from flows.outcomes import Help, Outcome
 from flows.ports import CommandHelp, EmailLookup, FormValues
+from flows.profiles import ProfileEmail
 from flows.ui import ActionCommand, Notice
 
 T = TypeVar("T")
@@ -65,14 +66,16 @@ class BotService:
         self, platform: Platform, platform_user_id: str, lookup_email: EmailLookup
     ) -> Actor | None:
         """The person behind a platform user id. Raises ``LookupFailedError`` (from the lookup)
-        when the platform could not be asked, which is not the same as having no e-mail."""
+        when the platform could not be asked, which is not the same as having no e-mail. A
+        lookup answering a ``ProfileEmail`` has the profile's name remembered with it."""
         email = await asyncio.to_thread(self._cached_email, platform, platform_user_id)
         if email is None:
             fresh = await lookup_email()
             if not fresh:
                 return None
+            name = fresh.display_name if isinstance(fresh, ProfileEmail) else None
             email = fresh.strip().lower()
-            await asyncio.to_thread(self._remember, platform, platform_user_id, email)
+            await asyncio.to_thread(self._remember, platform, platform_user_id, email, name)
         return Actor(email, platform, platform_user_id)
 
     async def refuse_unidentified(
@@ -148,7 +151,8 @@ class BotService:
         return Machine(kind, self._current(ledger), self.calendar, ledger, self.registry)
 
     def _views(self, ledger: SqlLedger) -> Views:
-        return Views(self.registry, CardView(self._current(ledger), self.calendar), ledger)
+        view = CardView(self._current(ledger), self.calendar, ledger.person_name)
+        return Views(self.registry, view, ledger)
 
     def _current(self, ledger: SqlLedger) -> Community:
         """The community file with the bot's own directory changes applied."""
@@ -170,6 +174,10 @@ class BotService:
             fresh_after = self.clock() - IDENTITY_TTL
             return cached_email(session, platform.value, platform_user_id, fresh_after)
 
-    def _remember(self, platform: Platform, platform_user_id: str, email: str) -> None:
+    def _remember(
+        self, platform: Platform, platform_user_id: str, email: str, name: str | None
+    ) -> None:
         with self.db.transaction() as session:
-            remember_email(session, platform.value, platform_user_id, email, self.clock())
+            remember_email(
+                session, platform.value, platform_user_id, email, self.clock(), name=name
+            )

@@ -42,6 +42,8 @@ class MemoryLedger:
     _accounts: dict[int, HmisAccount] = field(default_factory=dict)
     _ids: count[int] = field(default_factory=lambda: count(1))
     _account_ids: count[int] = field(default_factory=lambda: count(1))
+    profile_names: dict[str, str] = field(default_factory=dict)
+    """Names chat profiles showed, by e-mail, as the SQL ledger's identity cache keeps them."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -146,6 +148,9 @@ class MemoryLedger:
             for r in self._requests.values()
             if r.request.state in states.get(r.request.kind, ())
         ][:limit]
+
+    def person_name(self, email: str) -> str | None:
+        return self.profile_names.get(email)
 
     # Accounts -------------------------------------------------------------------------------
 

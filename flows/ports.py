@@ -81,6 +81,12 @@ class Ledger(Protocol):
         """Requests in the given states of each kind, oldest first (the admins' queue)."""
         ...
 
+    def person_name(self, email: str) -> str | None:
+        """The name this person's chat profile showed when the bot last resolved them (Slack's
+        real name, Teams' display name); None when no platform has. The community directory's
+        name comes first: ask this only for people the directory does not name."""
+        ...
+
     # Accounts -------------------------------------------------------------------------------
 
     def account_by_email(self, email: str) -> HmisAccount | None: ...

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -108,58 +110,88 @@ def test_the_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
     out = result.stdout
     assert "gmail.com is a personal mail service" in out
     assert "Only HMIS admins can do that." in out
-    assert "Your HMIS account is ready" in out
+    assert "Your HMIS account has been created" in out
     assert "Thanks. Your HMIS account is active." in out
     assert "alembic" not in result.stderr, "migration chatter is for `init` only"
     assert not list(tmp_path.iterdir()), "the demo leaves nothing behind"
+    audit = out.partition("as `hmis-bot audit export`")[2]
+    assert "id,at,local_time,actor_email" in audit, "its audit log is printed, not lost"
+    assert "new_user.logged_in,ok,request,1,request #1: Jane Doe (new user)" in audit
 
 
-CONSOLE_SCRIPT = (
-    "\n".join(
-        [
-            "request",
-            "Agency Lead / Technical Administrator",
-            "no",
-            "Sam Supervisor",
-            "sup@riverhouse.example.org",
-            "river-house",
-            "sac",
-            "Jane Doe",
-            "jane.doe@riverhouse.example.org",
-            "dss",
-            "no",
-            "yolo-food-bank",
-            "n",
-            "as sup@riverhouse.example.org",
-            "buttons",
-            "press 1",
-            "status",
-            "quit",
-        ]
-    )
-    + "\n"
+def typed(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+FILE_A_REQUEST = typed(
+    "request",
+    "agency lead / TECHNICAL administrator",  # a choice by its name, in any case
+    "No",
+    "Sam Supervisor",
+    "",  # the supervisor's e-mail forgotten
+    "1",  # a choice by its number
+    "sacramento coc",
+    "Jane Doe",
+    "jane.doe@gmail.com",
+    "direct service staff",
+    "n",
+    "yolo food bank",
+    "n",
+    "sup@riverhouse.example.org",  # asked again: first the supervisor's e-mail...
+    "jane.doe@riverhouse.example.org",  # ...then the new user's, in the form's order
+    "quit",
 )
 
 
-def test_the_console_acts_as_people_and_the_audit_log_records_it(tmp_path: Path) -> None:
+def test_the_console_files_in_one_session_and_acts_in_the_next(tmp_path: Path) -> None:
+    """Buttons are read from the database, so what one run filed another can act on."""
     assert run("init", cwd=tmp_path).returncode == 0
-    result = run(
-        "console", "--as", "lead@riverhouse.example.org", cwd=tmp_path, stdin=CONSOLE_SCRIPT
+    lead = run("console", "--as", "lead@riverhouse.example.org", cwd=tmp_path, stdin=FILE_A_REQUEST)
+    assert lead.returncode == 0, lead.stderr
+    assert (
+        "The form came back with errors:\n"
+        "  Supervisor's work e-mail: The supervisor's work e-mail, please.\n"
+        "  New user's work e-mail: gmail.com is a personal mail service; use the person's "
+        "agency e-mail.\n"
+    ) in lead.stdout
+    assert "new_user_email" not in lead.stdout
+    assert "Request #1 filed for Jane Doe" in lead.stdout
+
+    supervisor = run(
+        "console",
+        "--as",
+        "sup@riverhouse.example.org",
+        cwd=tmp_path,
+        stdin=typed("buttons", "press 1", "status", "quit"),
     )
-    assert result.returncode == 0, result.stderr
-    assert "Request #1 filed for Jane Doe" in result.stdout
-    assert "1. Confirm background check passed" in result.stdout
-    assert "Staff verification confirmed" in result.stdout
+    assert supervisor.returncode == 0, supervisor.stderr
+    assert (
+        "1. [Confirm background check passed] on Staff verification for Jane Doe (request #1)"
+    ) in supervisor.stdout
+    assert "Staff verification confirmed for Jane Doe" in supervisor.stdout
 
     export = run("audit", "export", "--format", "jsonl", cwd=tmp_path)
     events = [json.loads(line) for line in export.stdout.splitlines()]
     assert [(e["action"], e["outcome"]) for e in events] == [
+        ("new_user.file", "refused"),
         ("new_user.file", "ok"),
         ("new_user.verify", "ok"),
     ]
-    assert events[0]["platform"] == "console"
+    assert events[1]["platform"] == "console"
     csv_export = run("audit", "export", "--since", "2000-01-01", cwd=tmp_path)
-    assert csv_export.stdout.splitlines()[0].startswith("id,at,actor_email")
+    assert csv_export.stdout.splitlines()[0].startswith("id,at,local_time,actor_email")
+
+
+def test_a_form_is_abandoned_with_cancel_or_at_the_end_of_the_input(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    script = typed("request", "3", "cancel", "buttons", "request", "3", "no")  # then input ends
+    result = run("console", "--as", "lead@riverhouse.example.org", cwd=tmp_path, stdin=script)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.count("Cancelled: nothing was sent.") == 2
+    assert "You have no buttons to press now." in result.stdout
+    export = run("audit", "export", "--format", "jsonl", cwd=tmp_path)
+    assert export.stdout == ""
 
 
 def the_one_problem(result: subprocess.CompletedProcess[str]) -> str:
@@ -268,7 +300,7 @@ def test_half_set_slack_credentials_are_named_and_slack_stays_off(tmp_path: Path
     [
         (["serve"], list(ENVIRONMENT)),
         (["init"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
-        (["audit", "export"], ["HMIS_BOT_DATABASE_URL"]),
+        (["audit", "export"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
         (["sweep"], ["HMIS_BOT_POLICY", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_PASSWORD"]),
         (["import", "logins"], ["HMIS_BOT_DATABASE_URL", "MICROSOFT_APP_ID"]),
         (["teams", "package"], ["MICROSOFT_APP_ID"]),
@@ -286,7 +318,7 @@ def test_each_command_help_lists_the_environment_it_reads(
     if not reads:
         assert "reads no environment variables" in environment
     if command == ["audit", "export"]:
-        assert listed == {"HMIS_BOT_DATABASE_URL"}
+        assert listed == {"HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"}
 
 
 def test_the_top_level_help_points_at_what_ships(capsys: pytest.CaptureFixture[str]) -> None:
@@ -301,3 +333,45 @@ def test_the_readme_tables_name_every_environment_variable() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
     assert set(ENVIRONMENT) <= rows
+
+
+def test_ctrl_c_cancels_a_form_then_ends_the_console_without_a_traceback(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    console = subprocess.Popen(
+        [HMIS_BOT, "console", "--as", "lead@riverhouse.example.org"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert console.stdin is not None
+    assert console.stdout is not None
+    printed: list[str] = []
+    reader = threading.Thread(
+        target=lambda: printed.extend(iter(lambda: console.stdout.read(1), "")), daemon=True
+    )
+    reader.start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while text not in "".join(printed):
+            assert time.monotonic() < deadline, f"never printed {text!r}: {''.join(printed)}"
+            time.sleep(0.05)
+
+    try:
+        console.stdin.write("request\n3\n")
+        console.stdin.flush()
+        wait_for("Do you directly supervise the new user? (number or name): ")
+        console.send_signal(signal.SIGINT)
+        wait_for("Cancelled: nothing was sent.")
+        console.stdin.write("status\n")
+        console.stdin.flush()
+        wait_for("You have no HMIS requests.")
+        console.send_signal(signal.SIGINT)
+        assert console.wait(timeout=30) == 0
+    finally:
+        console.kill()
+        _, errors = console.communicate(timeout=30)
+    assert "Traceback" not in errors + "".join(printed)

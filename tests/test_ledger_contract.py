@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from chatbot.storage.database import Database
+from chatbot.storage.identities import remember_email
 from chatbot.storage.ledger import SqlLedger
 from chatbot.storage.models import AuditEventRow, OutboxRow
 from flows.accounts import AccountStatus
@@ -34,6 +35,8 @@ class Contract:
     ledger: Ledger
     audited: Callable[[], list[tuple[str, str | None]]]
     queued: Callable[[], list[str]]
+    remember: Callable[[str, str, str | None], None]
+    """A platform resolved (user id, e-mail, profile name), as the service records it."""
 
 
 @pytest.fixture(
@@ -46,6 +49,7 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> It
             memory,
             lambda: [(e.action, e.subject.id if e.subject else None) for e in memory.audit_log],
             lambda: [n.dedupe_key for n in memory.outbox],
+            lambda _user, email, name: memory.profile_names.update({email: name} if name else {}),
         )
         return
     db = Database(fresh_database(request, str(request.param), tmp_path))
@@ -62,7 +66,10 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> It
             keys = session.scalars(select(OutboxRow.dedupe_key).order_by(OutboxRow.id))
             return [key.removeprefix("slack:") for key in keys]
 
-        yield Contract(ledger, audited, queued)
+        def remember(user_id: str, email: str, name: str | None) -> None:
+            remember_email(session, "slack", user_id, email, clock.now, name=name)
+
+        yield Contract(ledger, audited, queued, remember)
     db.dispose()
 
 
@@ -190,3 +197,16 @@ def test_one_active_grant_per_person_kind_and_value(contract: Contract, clock: C
     assert ledger.end_grant(grant, LEAD) is None
     assert [g.value for g in ledger.grants_of(ANA)] == ["c"]
     assert ledger.add_grant(ANA, "agency_access", "b", None) is not None
+
+
+def test_the_name_a_chat_profile_showed_is_remembered(contract: Contract, clock: Clock) -> None:
+    ledger = contract.ledger
+    assert ledger.person_name(ANA) is None
+    contract.remember("U1", ANA, "Ana Alvarez")
+    assert ledger.person_name(ANA) == "Ana Alvarez"
+    clock.advance(hours=1)
+    contract.remember("U1", ANA, None)  # a profile without a name forgets nothing
+    assert ledger.person_name(ANA) == "Ana Alvarez"
+    contract.remember("U1", ANA, "Ana A. Alvarez")
+    assert ledger.person_name(ANA) == "Ana A. Alvarez"
+    assert ledger.person_name(BO) is None

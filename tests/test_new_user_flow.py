@@ -11,15 +11,16 @@ import pytest
 from chatbot.community_calendar import business_calendar
 from chatbot.service import BotService
 from chatbot.storage.database import Database
-from flows.community import Community
+from flows.community import AgencyStatus, Community
 from flows.kinds import default_registry
 from flows.kinds.new_user.details import NewUserDetails, NewUserState
 from flows.kinds.new_user.form import F
+from flows.memory import MemoryLedger
 from flows.model import Platform, Request
-from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
+from flows.outcomes import Accepted, FieldErrors, Lists, OpenForm, Outcome
 from flows.ui import Notice
 from tests.conftest import Clock
-from tests.drive import Driver, service_driver
+from tests.drive import Driver, memory_driver, service_driver
 from tests.requests import (
     ADMIN,
     APPLYING_LEAD,
@@ -263,3 +264,60 @@ def test_two_concurrent_approvals_make_exactly_one_transition(
 def test_every_change_queues_each_audience_once(driver: Driver) -> None:
     driver.submit(LEAD, request_values())
     assert sorted(driver.queued()) == ["admins", "requester", "supervisor"]
+
+
+def test_the_new_users_own_agency_among_the_additional_ones_is_left_out(driver: Driver) -> None:
+    """The form cannot know the agency before it is submitted; picking it again is no error."""
+    picked = ["river-house", "yolo-food-bank", "yolo-food-bank"]
+    both = request_values(**{F.ADDITIONAL_AGENCIES: picked})
+    assert isinstance(driver.submit(LEAD, both), Accepted)
+    assert current(driver).details.additional_agency_ids == ("yolo-food-bank",)
+    assert driver.refusals() == []
+
+
+def test_a_lead_of_one_agency_is_not_offered_it_as_additional_access(driver: Driver) -> None:
+    form = driver.command(LEAD)
+    assert isinstance(form, OpenForm)
+    [additional] = [f for f in form.form.fields() if f.id == F.ADDITIONAL_AGENCIES]
+    assert [o.value for o in additional.all_options()] == ["yolo-food-bank"]
+
+
+def test_a_lead_of_an_agency_still_applying_is_told_why_and_what_to_do(driver: Driver) -> None:
+    notice = driver.command(APPLYING_LEAD)
+    assert isinstance(notice, Notice)
+    assert notice.text.startswith(
+        "Delta Outreach is not yet approved to use HMIS: its application to participate is "
+        "still being reviewed."
+    )
+    assert "the HMIS help desk can tell you where the application stands" in notice.text
+    assert "individuals" not in notice.text
+    outcome = driver.submit(APPLYING_LEAD, request_values(**{F.AGENCY: "delta-outreach"}))
+    assert isinstance(outcome, FieldErrors)
+    assert outcome.errors[F.AGENCY].startswith("Delta Outreach is not yet approved to use HMIS")
+
+
+def test_a_suspended_agency_is_named_with_its_suspension(
+    community: Community, clock: Clock
+) -> None:
+    agencies = tuple(
+        a.model_copy(update={"status": AgencyStatus.SUSPENDED}) if a.id == "river-house" else a
+        for a in community.agencies
+    )
+    suspended = community.model_copy(update={"agencies": agencies})
+    registry = default_registry()
+    ledger = MemoryLedger(clock)
+    driver = memory_driver(suspended, business_calendar(suspended), registry, ledger)
+    notice = driver.command(LEAD)
+    assert isinstance(notice, Notice)
+    assert notice.text.startswith("River House Shelter is suspended from HMIS")
+
+
+def test_closed_requests_come_after_open_ones_in_a_status_list(driver: Driver) -> None:
+    driver.submit(LEAD, request_values())
+    second = request_values(new_user_name="Ray Roe", new_user_email="ray@riverhouse.example.org")
+    driver.submit(LEAD, second)
+    driver.click(LEAD, "withdraw", 1)
+    outcome = driver.status(LEAD)
+    assert isinstance(outcome, Lists)
+    [mine] = [c for c in outcome.lists if c.title == "Your HMIS requests"]
+    assert ["#2" in c.title for c in mine.cards] == [True, False]

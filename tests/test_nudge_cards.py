@@ -4,7 +4,7 @@ checked against Slack's limits (regenerate with ``UPDATE_SNAPSHOTS=1``)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -62,7 +62,8 @@ def account_letters(community: Community) -> dict[str, list[Letter]]:
     letters = AccountLetters(community, business_calendar(community))
     every = {kind.value: letters.for_account(kind, ACCOUNT, START) for kind in ACCOUNT_NUDGES}
     every["renewal_reminder"] = letters.renewal_reminder(DueRenewal(ACCOUNT, 7, "privacy", START))
-    every["meeting_reminder"] = letters.meeting_reminder(community.reminders[0], START)
+    meeting, tomorrow = community.reminders[0], START + timedelta(days=1)
+    every["meeting_reminder"] = letters.meeting_reminder(meeting, tomorrow, START)
     return every
 
 
@@ -124,3 +125,80 @@ def test_inactivity_announcement(
     assert blocks_problems(message["blocks"], 50, "/blocks") == []
     check(f"slack/inactivity/{state}", message)
     check(f"teams/inactivity/{state}", teams_cards.card(card))
+
+
+@pytest.mark.parametrize(
+    ("before", "soon"), [(timedelta(days=7), "next week"), (timedelta(days=1), "tomorrow")]
+)
+def test_meeting_reminders_say_how_soon(community: Community, before: timedelta, soon: str) -> None:
+    letters = AccountLetters(community, business_calendar(community))
+    [first, *_] = letters.meeting_reminder(community.reminders[0], START + before, START)
+    assert first.card.title == f"Monthly Agency Lead meeting {soon}"
+    assert f" {soon}: " in first.card.text
+    _check(f"meeting_reminder-{soon.replace(' ', '-')}", [first])
+
+
+def test_the_inactivity_notice_gives_the_last_login_in_its_text(community: Community) -> None:
+    [letter] = account_letters(community)[NudgeKind.INACTIVITY_DISABLE.value]
+    assert "Your last HMIS login on record is Mon Nov 16, 2026 10:00 AM PST" in letter.card.text
+
+
+TRAINING_STAGES = [(timedelta(days=7), "7 days left"), (timedelta(days=2), "2 days left")]
+
+
+@pytest.mark.parametrize(("before", "left"), [*TRAINING_STAGES, (timedelta(0), "due today")])
+def test_training_reminders_count_down_and_carry_the_training_buttons(
+    community: Community, before: timedelta, left: str
+) -> None:
+    """Each stage says how long is left, and the trainee reports from the reminder itself
+    with the same buttons as on their training card."""
+    kind = REGISTRY.kind("new_user")
+    assert kind is not None
+    request = kind.typed(samples(community)[("new_user", "training")])
+    calendar = business_calendar(community)
+    due = calendar.end_of(date(2026, 12, 11))  # a Friday, a week clear of Thanksgiving
+    request = replace(request, details=request.details.model_copy(update={"training_due": due}))
+    morning = calendar.local(due).replace(hour=8) - before  # when reminders go out
+    view = CardView(community, calendar)
+    [letter] = kind.letters(view, "training_reminder", request, due, morning)
+    assert letter.role == Role.TRAINEE
+    assert left in letter.card.title
+    assert letter.card.summary.startswith(f"{left.capitalize()}: complete your HMIS trainings")
+    card = kind.render(view, request, "trainee")
+    assert [b.command for b in letter.card.buttons] == [b.command for b in card.buttons]
+    assert [b.command.encode() for b in letter.card.buttons] == [
+        f"new_user trained.general {request.id} {request.version}",
+        f"new_user trained.privacy {request.id} {request.version}",
+    ]
+    _check(f"new_user/training_reminder-{left.replace(' ', '-')}", [letter])
+
+
+def test_an_overdue_trainee_gets_her_own_words_with_the_links(community: Community) -> None:
+    letters = request_letters(community)["new_user/training_overdue"]
+    by_role = {letter.role: letter for letter in letters}
+    trainee, supervisor = by_role[Role.TRAINEE].card, by_role[Role.SUPERVISOR].card
+    assert trainee.title.startswith("Your HMIS training is overdue")
+    assert "Your HMIS trainings were due" in trainee.text
+    assert [name for name, _ in trainee.links] == [
+        "Clarity General Training",
+        "Privacy & Security Training",
+    ]
+    assert trainee.buttons
+    assert supervisor.title.startswith("Overdue: HMIS training for ")
+    assert not supervisor.links
+    _check("new_user/training_overdue-trainee", [by_role[Role.TRAINEE]])
+
+
+def test_a_reminder_held_over_a_holiday_counts_from_when_it_is_read(
+    community: Community,
+) -> None:
+    """Seven days before Thu Dec 3 is Thanksgiving: the reminder waits for Friday morning."""
+    kind = REGISTRY.kind("new_user")
+    assert kind is not None
+    request = kind.typed(samples(community)[("new_user", "training")])
+    calendar = business_calendar(community)
+    due = calendar.end_of(date(2026, 12, 3))
+    thanksgiving = calendar.local(due).replace(hour=8) - timedelta(days=7)
+    view = CardView(community, calendar)
+    [letter] = kind.letters(view, "training_reminder", request, due, thanksgiving)
+    assert "6 days left" in letter.card.title

@@ -56,10 +56,35 @@ def test_sweep_dry_run_prints_what_would_be_sent_and_changes_nothing(
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "sweep at 2026-12-12 10:00 PST would queue 2 messages",  # a Saturday: held to Monday
-        f"  2026-12-14 08:00 PST  {SUPERVISOR}: Overdue: HMIS training for Jane Doe",
-        f"  2026-12-14 08:00 PST  {TRAINEE}: Overdue: HMIS training for Jane Doe",
+        '  2026-12-14 08:00 PST  "Overdue: HMIS training for Jane Doe" to Sam Supervisor',
+        '  2026-12-14 08:00 PST  "Your HMIS training is overdue (request #1)" to Jane Doe',
     ]
     assert counts(bed) == before
+
+
+def test_sweep_names_people_and_what_each_message_is(
+    bed: NudgeBed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Live cards are told by whom or which request they are about, recipients by name."""
+    bed.add_account(TRAINEE, local("2026-09-01 12:00"), name="Jane Doe")
+    assert main(["sweep", "--now", "2026-11-16T10:00", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "sweep at 2026-11-16 10:00 PST would queue 4 messages",
+        '  2026-11-16 10:00 PST  "Your HMIS access is being disabled" to Jane Doe',
+        "  2026-11-16 10:00 PST  inactivity announcement for Jane Doe to Second HMIS Admin",
+        "  2026-11-16 10:00 PST  inactivity announcement for Jane Doe to HMIS Help Desk",
+        "  2026-11-16 10:00 PST  inactivity announcement for Jane Doe to Rosa Lead",
+    ]
+
+
+def test_one_message_is_one_message(bed: NudgeBed, capsys: pytest.CaptureFixture[str]) -> None:
+    bed.at("2026-11-16 10:00")
+    bed.file(LEAD, request_values())  # verification due Mon 23 Nov; reminded a day before
+    assert main(["sweep", "--now", "2026-11-20T09:00", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "sweep at 2026-11-20 09:00 PST would queue 1 message",
+        '  2026-11-20 09:00 PST  "Reminder: staff verification for Jane Doe" to Sam Supervisor',
+    ]
 
 
 def test_sweep_queues_each_nudge_once_and_needs_a_chat_platform(

@@ -34,7 +34,7 @@ async def test_changes_queued_before_delivery_are_coalesced_into_one_post(
     assert await runtime.dispatcher.deliver_due() == 0
 
     [admin_card] = messenger.cards_for(ADMIN_CHANNEL)
-    assert "Training in progress" in admin_card.summary
+    assert "training in progress" in admin_card.summary
     assert sum("updated" in line.splitlines()[0] for line in written) == 0
     with database.transaction() as session:
         statuses = Counter(session.scalars(select(OutboxRow.status)))

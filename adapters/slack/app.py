@@ -22,6 +22,7 @@ from adapters.slack.translate import action_command, form_values
 from flows.model import Actor, Platform
 from flows.outcomes import Accepted, FieldErrors, Help, Lists, OpenForm, Outcome
 from flows.ports import Inbound, LookupFailedError, ServiceUnavailableError
+from flows.profiles import ProfileEmail, profile_name
 from flows.ui import CardList, Notice
 
 log = logging.getLogger(__name__)
@@ -241,8 +242,14 @@ class _Listeners:
                 raise LookupFailedError(type(error).__name__) from None
             if user.get("is_bot") or user.get("deleted"):
                 return None
-            email = (user.get("profile") or {}).get("email")
-            return email if isinstance(email, str) else None
+            profile = user.get("profile") or {}
+            email = profile.get("email")
+            if not isinstance(email, str):
+                return None
+            name = profile_name(
+                profile.get("real_name"), profile.get("display_name"), user.get("real_name")
+            )
+            return ProfileEmail(email, name)
 
         if not user_id:
             return None, "no_email_in_profile"

@@ -41,6 +41,7 @@ from adapters.teams.translate import (
 from flows.model import Actor, Platform
 from flows.outcomes import Accepted, FieldErrors, Help, Lists, OpenForm, Outcome
 from flows.ports import CommandHelp, Inbound, LookupFailedError, ServiceUnavailableError
+from flows.profiles import ProfileEmail, profile_name
 from flows.ui import ActionCommand, CardList, Notice
 
 log = logging.getLogger(__name__)
@@ -272,7 +273,9 @@ class HmisTeamsBot(TeamsActivityHandler):
             except (ClientRequestError, aiohttp.ClientError, TimeoutError) as error:
                 raise LookupFailedError(type(error).__name__) from None
             email = member.email or member.user_principal_name
-            return email if isinstance(email, str) and "@" in email else None
+            if not (isinstance(email, str) and "@" in email):
+                return None
+            return ProfileEmail(email, profile_name(member.name))
 
         try:
             return await self._service.identify(Platform.TEAMS, str(user.id), lookup), NO_EMAIL

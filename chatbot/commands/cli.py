@@ -28,6 +28,7 @@ from chatbot.commands.errors import (
 )
 from chatbot.commands.sweep import run_login_import, run_sweep
 from chatbot.commands.teams_package import add_teams_commands
+from chatbot.community_calendar import business_calendar
 from chatbot.policy import PolicyError, load_community
 from chatbot.settings import ENVIRONMENT, SettingsError, load_settings
 from chatbot.storage.database import Database
@@ -129,10 +130,12 @@ def _add_terminal_commands(commands: Commands[Parser]) -> None:
 def _add_audit_commands(commands: Commands[Parser]) -> None:
     audit = commands.add_parser("audit", help="audit log tools")
     export = add_command(
-        _actions(audit), "export", "write the audit log to standard output", (DATABASE_URL,)
+        _actions(audit), "export", "write the audit log to standard output", COMMUNITY
     )
     export.add_argument(
-        "--since", type=iso_date, help="only events on or after this date (YYYY-MM-DD)"
+        "--since",
+        type=iso_date,
+        help="only events on or after this date (YYYY-MM-DD, in the community's time zone)",
     )
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.set_defaults(run=_audit_export)
@@ -205,12 +208,16 @@ def _policy_check(args: argparse.Namespace) -> int:
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    url = load_settings().database_url
-    db = Database(url)
+    settings = load_settings()
+    community = load_community(settings.policy_path)
+    db = Database(settings.database_url)
     try:
         if not is_current(db.engine):
-            raise schema_not_ready(url)
-        export_audit(db, sys.stdout, args.format, args.since)
+            raise schema_not_ready(settings.database_url)
+        calendar = business_calendar(community)
+        export_audit(
+            db, sys.stdout, args.format, args.since, community=community, calendar=calendar
+        )
     finally:
         db.dispose()
     return 0

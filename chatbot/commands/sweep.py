@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from chatbot.commands.errors import schema_not_ready
 from chatbot.commands.logins import LoginImport, LoginReportError, read_logins
+from chatbot.commands.subjects import Subjects
 from chatbot.community_calendar import business_calendar
 from chatbot.policy import load_community
 from chatbot.runtime import admin_channel_platforms
@@ -22,7 +23,8 @@ from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.kinds import default_registry
 from flows.logins import record_logins
-from flows.model import Notification, Platform
+from flows.model import REQUEST_SUBJECT, Notification, Platform
+from flows.nudges.inactivity import INACTIVITY_SUBJECT
 
 
 def delivering_platforms(
@@ -68,9 +70,11 @@ def run_sweep(
             raise schema_not_ready(settings.database_url)
         sweeper = Sweeper(db, community, calendar, default_registry(), platforms, admin_platforms)
         result = SweepResult(sweeper.dry_run(now), []) if dry_run else sweeper.run(now)
+        with db.transaction() as session:
+            subjects = Subjects(session, community)
+            _print_sweep(out, subjects, calendar, now, result.queued, dry_run=dry_run)
     finally:
         db.dispose()
-    _print_sweep(out, calendar, now, result.queued, dry_run=dry_run)
     if result.failed:
         err.write(
             f"{len(result.failed)} sweep rules failed (the others ran; see the log above): "
@@ -82,6 +86,7 @@ def run_sweep(
 
 def _print_sweep(
     out: TextIO,
+    subjects: Subjects,
     calendar: BusinessCalendar,
     now: datetime,
     queued: list[Notification],
@@ -92,15 +97,28 @@ def _print_sweep(
         return calendar.local(moment).strftime("%Y-%m-%d %H:%M %Z")
 
     verb = "would queue" if dry_run else "queued"
-    out.write(f"sweep at {local(now)} {verb} {len(queued)} messages\n")
+    out.write(f"sweep at {local(now)} {verb} {_messages(len(queued))}\n")
     for notification in queued:
-        to = notification.recipient_email or "admin channel"
         when = local(notification.not_before or now)
-        if notification.card is not None:
-            what = notification.card.title
-        else:
-            what = f"update of the {notification.subject_kind} card {notification.subject_id}"
-        out.write(f"  {when}  {to}: {what}\n")
+        to = subjects.person(notification.recipient_email)
+        out.write(f"  {when}  {_what(subjects, notification)} to {to}\n")
+
+
+def _messages(count: int) -> str:
+    return f"{count} message" if count == 1 else f"{count} messages"
+
+
+def _what(subjects: Subjects, notification: Notification) -> str:
+    """What a person would call the message: a nudge by its title, a live card by whom or
+    which request it is about."""
+    if notification.card is not None:
+        return f'"{notification.card.title}"'
+    kind, subject_id = notification.subject_kind, notification.subject_id
+    if kind == INACTIVITY_SUBJECT:
+        return f"inactivity announcement for {subjects.announced_account(subject_id)}"
+    if kind == REQUEST_SUBJECT:
+        return f"card of {subjects.subject(kind, subject_id)}"
+    return f"{kind} card {subject_id}"
 
 
 def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -> int:

@@ -3,6 +3,8 @@ kind the registry names) and the inactivity announcement."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from chatbot.storage.ledger import Clock, SqlLedger
@@ -21,11 +23,13 @@ class RequestCards:
         self._clock = clock
 
     def render(self, session: Session, subject_id: str, audience: str) -> Card | None:
-        request = SqlLedger(session, self._clock, ()).get_request(int(subject_id))
+        ledger = SqlLedger(session, self._clock, ())
+        request = ledger.get_request(int(subject_id))
         kind = self._registry.kind(request.kind) if request else None
         if request is None or kind is None:
             return None
-        return kind.render(self._view, kind.typed(request), audience)
+        view = replace(self._view, profile_names=ledger.person_name)
+        return kind.render(view, kind.typed(request), audience)
 
 
 class InactivityCards:

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chatbot.storage.identities import profile_name
 from chatbot.storage.models import (
     Account,
     AccountGrantRow,
@@ -185,6 +186,9 @@ class SqlLedger:
             select(RequestRow).where(or_(*waiting)).order_by(RequestRow.id).limit(limit)
         )
         return [self._to_domain(r) for r in rows]
+
+    def person_name(self, email: str) -> str | None:
+        return profile_name(self._session, email)
 
     # Accounts -------------------------------------------------------------------------------
 

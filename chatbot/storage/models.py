@@ -113,13 +113,15 @@ class AccountGrantRow(Base):
 
 
 class ChatIdentity(Base):
-    """A platform user id resolved to a work e-mail, cached to spare the platform's API."""
+    """A platform user id resolved to a work e-mail, cached to spare the platform's API, with
+    the name the person's profile showed then (cards use it where the directory has none)."""
 
     __tablename__ = "chat_identities"
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     platform_user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     resolved_at: Mapped[datetime]
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class RequestRow(Base):

@@ -70,18 +70,26 @@ class Step(Generic[M]):
         return self.refusal(request) if callable(self.refusal) else self.refusal
 
 
+def _no_profile_names(_email: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class CardView:
-    """What rendering needs: the community and its calendar (no ledger, no clock)."""
+    """What rendering needs: the community and its calendar, and the names chat profiles
+    showed for people the directory does not name (``Ledger.person_name``; no clock)."""
 
     community: Community
     calendar: BusinessCalendar
+    profile_names: Callable[[str], str | None] = _no_profile_names
 
     def when(self, moment: datetime | None) -> str:
         return self.calendar.when(moment)
 
     def name(self, email: str) -> str:
-        return self.community.display_name(email)
+        """The directory's name, else the chat profile's, else the e-mail."""
+        listed = self.community.display_name(email)
+        return listed if listed != email else (self.profile_names(email) or email)
 
     def agency_name(self, agency_id: str) -> str:
         agency = self.community.agency(agency_id)

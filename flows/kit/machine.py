@@ -45,7 +45,7 @@ class Machine(Generic[M]):
 
     @property
     def view(self) -> CardView:
-        return CardView(self.community, self.calendar)
+        return CardView(self.community, self.calendar, self.ledger.person_name)
 
     def action(self, verb: str) -> str:
         """The audit action of a verb of this kind: ``deactivation.confirm``."""

@@ -36,7 +36,10 @@ class Views:
         return Lists(tuple(lists))
 
     def mine(self, actor: Actor) -> CardList:
-        cards = [self._card(r, actor.email) for r in self.ledger.requests_involving(actor.email)]
+        """The person's requests, open ones first (each newest first): a closed request is
+        history, not a to-do."""
+        requests = sorted(self.ledger.requests_involving(actor.email), key=self._closed)
+        cards = [self._card(r, actor.email) for r in requests]
         return CardList(
             "Your HMIS requests",
             "You have no HMIS requests.",
@@ -58,6 +61,10 @@ class Views:
             "No request is open.",
             tuple(c for c in cards if c is not None),
         )
+
+    def _closed(self, request: StoredRequest) -> bool:
+        kind = self.registry.kind(request.kind)
+        return kind is None or request.state not in kind.open_states
 
     def _waits_for_admins(self, request: StoredRequest) -> bool:
         kind = self.registry.kind(request.kind)

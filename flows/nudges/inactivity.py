@@ -105,9 +105,10 @@ class InactivityCard:
         return Card(
             title=f"Inactive HMIS account: {account.name}",
             summary=f"{account.name} has not logged in to HMIS since {self._when(last_login)}.",
-            text=self._text(waiting=waiting, for_admin=for_admin),
+            text=self._text(account, last_login, waiting=waiting, for_admin=for_admin),
             facts=(
-                Fact("HMIS user", f"{account.name} <{account.email}>"),
+                Fact("HMIS user", account.name),
+                Fact("Work e-mail", account.email),
                 Fact("Agency", agency.name if agency else account.agency_id),
                 Fact("Last login", self._when(last_login)),
             ),
@@ -115,15 +116,22 @@ class InactivityCard:
             footer="" if waiting else self._outcome(account),
         )
 
-    def _text(self, *, waiting: bool, for_admin: bool) -> str:
-        rule = f"HMIS accounts without a login for {self._community.deadlines.inactivity_disable}"
+    def _text(
+        self, account: HmisAccount, last_login: datetime, *, waiting: bool, for_admin: bool
+    ) -> str:
+        limit = self._community.deadlines.inactivity_disable
+        tense = "has" if waiting else "had"
+        rule = (
+            f"{account.name} {tense} not logged in to HMIS since {self._when(last_login)}, and "
+            f"accounts without a login for {limit} are disabled"
+        )
         if not waiting:
-            return f"{rule} are disabled."
+            return f"{rule}."
         if for_admin:
-            return f"{rule} are disabled. Please disable this account in HMIS, then confirm here."
+            return f"{rule}. Please disable this account in HMIS, then confirm here."
         return (
-            f"{rule} are disabled; HMIS admins will disable this one. The user can ask the "
-            "help desk to reinstate it."
+            f"{rule}; HMIS admins will disable this one. The user can ask the help desk to "
+            "reinstate it."
         )
 
     def _outcome(self, account: HmisAccount) -> str:

@@ -14,6 +14,7 @@ from flows.calendar import BusinessCalendar
 from flows.community import Community, Reminder
 from flows.nudges.policy import ReminderAudience
 from flows.nudges.rules import DueRenewal, NudgeKind
+from flows.nudges.timing import deliver_at
 from flows.ui import Card, Fact
 
 
@@ -42,6 +43,27 @@ class Letter:
     email: str | None
     card: Card
     immediate: bool = False
+
+
+DAYS_IN_A_WEEK = 7
+
+
+def days_until(calendar: BusinessCalendar, moment: datetime, now: datetime) -> int:
+    """Calendar days from when a nudge written at ``now`` is read (it waits for business
+    hours) to ``moment``, in the community's time zone: 0 on the day itself."""
+    read = calendar.local(deliver_at(calendar, now)).date()
+    return (calendar.local(moment).date() - read).days
+
+
+def how_soon(days: int) -> str:
+    """``today``, ``tomorrow``, ``in 3 days``, ``next week``, as people say it."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == DAYS_IN_A_WEEK:
+        return "next week"
+    return f"in {days} days"
 
 
 def audience_for(role: str, email: str | None) -> str:
@@ -129,9 +151,11 @@ class AccountLetters:
             title="Your HMIS access is being disabled",
             summary=f"Your HMIS access is being disabled: no login since {self.when(last_login)}.",
             text=(
-                f"Accounts without a login for {limit} are disabled. To use HMIS again, contact "
-                "the HMIS help desk to have your account reinstated."
+                f"Your last HMIS login on record is {self.when(last_login)}, and accounts "
+                f"without a login for {limit} are disabled. To use HMIS again, contact the HMIS "
+                "help desk to have your account reinstated."
             ),
+            facts=(Fact("Last login", self.when(last_login)),),
         )
         return [Letter(Role.ACCOUNT_HOLDER, account.email, card)]
 
@@ -153,10 +177,17 @@ class AccountLetters:
 
     # Recurring reminders ----------------------------------------------------------------
 
-    def meeting_reminder(self, reminder: Reminder, occurrence: datetime) -> list[Letter]:
+    def meeting_reminder(
+        self, reminder: Reminder, occurrence: datetime, now: datetime
+    ) -> list[Letter]:
+        """The reminder of one occurrence, worded for when it is read: ``next week``,
+        ``tomorrow``."""
+        soon = how_soon(days_until(self._calendar, occurrence, now))
+        join = " Join or RSVP with the link below." if reminder.link else ""
         card = Card(
-            title=reminder.title,
-            summary=f"{reminder.title}: {self.when(occurrence)}",
+            title=f"{reminder.title} {soon}",
+            summary=f"{reminder.title} {soon}: {self.when(occurrence)}.",
+            text=f"{reminder.title} is {soon}: {self.when(occurrence)}.{join}",
             facts=(Fact("When", self.when(occurrence)),),
             links=(("Join or RSVP", reminder.link),) if reminder.link else (),
         )
@@ -188,6 +219,7 @@ class AccountLetters:
 
     def _account_facts(self, account: HmisAccount) -> tuple[Fact, ...]:
         return (
-            Fact("HMIS user", f"{account.name} <{account.email}>"),
+            Fact("HMIS user", account.name),
+            Fact("Work e-mail", account.email),
             Fact("Agency", self._agency_name(account)),
         )

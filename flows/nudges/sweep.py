@@ -98,7 +98,7 @@ class NudgeSweep:
         ]
         if rule.move is not None:
             requests = self._move_requests(machine, requests, rule.move)
-        view = CardView(self.community, self.calendar)
+        view = CardView(self.community, self.calendar, self.ledger.person_name)
         self._send(
             [
                 _Due(
@@ -202,7 +202,8 @@ class NudgeSweep:
             nudge = Nudge(SubjectKind.REMINDER, reminder.id, rule.kind, occurrence, stage)
             latest = self.ledger.latest_stage(nudge)
             if latest is None or latest < stage:
-                due.append(_Due(nudge, self._letters.meeting_reminder(reminder, occurrence)))
+                letters = self._letters.meeting_reminder(reminder, occurrence, now)
+                due.append(_Due(nudge, letters))
         self._send(due)
 
     def _send(self, due: list[_Due]) -> None:

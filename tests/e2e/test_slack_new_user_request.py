@@ -61,7 +61,7 @@ async def test_from_slash_command_to_account_created(
 
     admin_ts, admin_card = slack.last_card(ADMIN_CHANNEL)
     assert "Jane Doe" in card_text(admin_card)
-    assert "Waiting for staff verification" in admin_card["text"]
+    assert "waiting for Sam Supervisor to confirm the staff verification" in admin_card["text"]
     assert "Withdraw request" in card_text(slack.last_card(dm(LEAD))[1])
 
     sup_ts, _ = slack.last_card(dm(SUPERVISOR))
@@ -138,7 +138,7 @@ async def test_who_may_not_file_is_told_at_the_command(
 ) -> None:
     for email, message in (
         (OUTSIDER, "Only supervisors or agency leadership"),
-        (APPLYING_LEAD, "participating agencies"),
+        (APPLYING_LEAD, "Delta Outreach is not yet approved to use HMIS"),
         (NO_EMAIL_USER, "could not find a work e-mail"),
     ):
         status, _ = await slack.command(email)

@@ -189,7 +189,7 @@ async def test_each_refusal_says_why_and_changes_nothing(
 ) -> None:
     for email, message in (
         (OUTSIDER, "Only supervisors or agency leadership"),
-        (APPLYING_LEAD, "participating agencies"),
+        (APPLYING_LEAD, "Delta Outreach is not yet approved to use HMIS"),
     ):
         await teams.install(email)
         await teams.say(email, "hmis-access")

@@ -3,6 +3,7 @@ expired."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flows.kit.machine import Machine
@@ -32,7 +33,10 @@ def scenario(rec: Recorder) -> None:
     rec.step(lambda: d.submit(LEAD, fourth), 4)
     rec.step(lambda: d.click(SUPERVISOR, "verify", 4), 4)
     machine = rec.machine("new_user")
+    resume = rec.clock.now
+    rec.clock.advance(days=17)  # past the training deadline and its grace, as in production
     rec.step(lambda: _expire(machine, 4), 4)
+    rec.clock.now = resume + timedelta(hours=5)  # the later scenarios' clock, as before
 
 
 def _expire(machine: Machine[Any], request_id: int) -> None:

@@ -12,6 +12,7 @@ from flows.kinds.new_user.details import (
     NewUserRequest,
     NewUserState,
 )
+from flows.kinds.new_user.progress import CLOSED, Progress
 from flows.kit.kind import CardView
 from flows.ui import ActionCommand, Button, ButtonStyle, Card, Fact
 
@@ -56,6 +57,9 @@ class CardRenderer:
         }
         return renderers[audience](request)
 
+    def progress(self, request: NewUserRequest) -> Progress:
+        return Progress(request, lambda email: self.name(request, email), self.when)
+
     def admin_card(self, request: NewUserRequest) -> Card:
         buttons: tuple[Button, ...] = ()
         if request.state == NewUserState.AWAITING_APPROVAL:
@@ -93,79 +97,102 @@ class CardRenderer:
 
     def supervisor_card(self, request: NewUserRequest) -> Card:
         details = request.details
+        progress = self.progress(request)
         waiting = request.state == NewUserState.AWAITING_VERIFICATION
-        text = (
-            f"{self._community.display_name(request.requester_email)} requested HMIS access for "
-            f"{request.subject_name} and named you as their supervisor. Please confirm the Staff "
-            "Verification: that this staff member passed your agency's background check. "
-            "Do not send any background-check details here."
-        )
-        if waiting:
-            footer = f"Confirm by {self.when(details.verification_due)}."
-        elif details.verified_by:
-            footer = f"Confirmed by {self._community.display_name(details.verified_by)}."
-        else:
-            footer = self._decision_line(request)
         return Card(
-            title=f"Staff verification for {request.subject_name}",
-            summary=f"Please confirm the staff verification for {request.subject_name}.",
-            text=text,
+            title=f"Staff verification for {request.subject_name} (request #{request.id})",
+            summary=progress.supervisor_summary(),
+            text=progress.supervisor_text(),
             facts=self._request_facts(request),
-            buttons=(
-                _button(request, "verify", "Confirm background check passed", ButtonStyle.PRIMARY),
-            )
+            buttons=(self.verify_button(request),) if waiting else (),
+            footer=f"Confirm by {self.when(details.verification_due)}."
             if waiting
-            else (),
-            footer=footer,
+            else self._decision_line(request),
         )
 
     def trainee_card(self, request: NewUserRequest) -> Card:
         role = self._community.access_role(request.details.access_role_id)
         in_training = request.state == NewUserState.TRAINING
-        buttons = tuple(
-            Button(
-                f"I've completed {t.name}",
-                ActionCommand(NAME, f"trained.{t.id}", request.id, request.version),
-            )
-            for t in self.role_trainings(request)
-            if in_training and not request.reported(t.id)
-        )
-        text = (
-            f"Your supervisor requested HMIS access for you as {role.name if role else '-'}. "
-            "Complete these trainings and report each one here when done."
-        )
+        progress = self.progress(request)
+        trained = request.details.training_due is not None
         return Card(
-            title="Your HMIS training",
-            summary=f"Complete your HMIS trainings by {self.when(request.details.training_due)}.",
-            text=text,
-            facts=(*self._training_facts(request), Fact("Status", STATE_LABELS[request.state])),
-            links=tuple((t.name, t.url) for t in self.role_trainings(request)),
-            buttons=buttons,
+            title=f"Your HMIS training (request #{request.id})",
+            summary=progress.trainee_summary(),
+            text=progress.trainee_text(role.name if role else request.details.access_role_id),
+            facts=(
+                *(self._training_facts(request) if trained else ()),
+                Fact("Status", STATE_LABELS[request.state]),
+            ),
+            links=self.training_links(request) if in_training else (),
+            buttons=self.training_buttons(request),
         )
 
     def account_card(self, request: NewUserRequest) -> Card:
         waiting = request.state == NewUserState.ACCOUNT_CREATED
         due = self.when(request.details.first_login_due)
-        text = (
-            "Your HMIS account has been created. HMIS will send your login details directly; "
-            "this bot never handles passwords. Log in and set your password by "
-            f"{due} to keep the account active."
-        )
+        if waiting:
+            summary = f"Your HMIS account is ready; log in by {due}."
+            text = (
+                "Your HMIS account has been created. HMIS will send your login details "
+                "directly; this bot never handles passwords. Log in and set your password by "
+                f"{due} to keep the account active."
+            )
+        else:
+            summary = "Your HMIS account is active."
+            text = (
+                "Your HMIS account is active. HMIS sent your login details directly; this bot "
+                "never handles passwords."
+            )
         return Card(
-            title="Your HMIS account is ready",
-            summary=f"Your HMIS account is ready; log in by {due}.",
+            title=f"Your HMIS account (request #{request.id})",
+            summary=summary,
             text=text,
             buttons=(_button(request, "logged_in", "I've logged in"),) if waiting else (),
             footer="" if waiting else "First login confirmed. Welcome to HMIS.",
         )
 
+    def verify_button(self, request: NewUserRequest) -> Button:
+        """The supervisor's button, on their card and on the reminder alike."""
+        return _button(request, "verify", "Confirm background check passed", ButtonStyle.PRIMARY)
+
+    def training_buttons(self, request: NewUserRequest) -> tuple[Button, ...]:
+        """The new user's "I've completed ..." buttons for what they have not reported, while
+        the request is in training (the same commands on the card and on reminders)."""
+        if request.state != NewUserState.TRAINING:
+            return ()
+        return tuple(
+            Button(
+                f"I've completed {t.name}",
+                ActionCommand(NAME, f"trained.{t.id}", request.id, request.version),
+            )
+            for t in self.role_trainings(request)
+            if not request.reported(t.id)
+        )
+
+    def training_links(self, request: NewUserRequest) -> tuple[tuple[str, str], ...]:
+        return tuple((t.name, t.url) for t in self.role_trainings(request))
+
     def request_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
         """The short facts nudges repeat: request number, new user, agency."""
         return (
             Fact("Request", f"#{request.id}"),
-            Fact("New user", f"{request.subject_name} <{request.subject_email}>"),
+            Fact("New user", request.subject_name),
             Fact("Agency", self._view.agency_name(request.agency_id)),
         )
+
+    def name(self, request: NewUserRequest, email: str) -> str:
+        """What to call someone on this request: the directory's name, else the name the
+        request itself gives them (typed on the form, or their chat profile's when filing)."""
+        listed = self._view.name(email)
+        if listed != email:
+            return listed
+        details = request.details
+        named = {
+            request.subject_email: request.subject_name,
+            details.supervisor_email: details.supervisor_name,
+            request.requester_email: details.requester_name,
+        }
+        return named.get(email) or email
 
     def role_trainings(self, request: NewUserRequest) -> list[Training]:
         role = self._community.access_role(request.details.access_role_id)
@@ -174,9 +201,8 @@ class CardRenderer:
 
     def _summary(self, request: NewUserRequest) -> str:
         return (
-            f"HMIS access for {request.subject_name} "
-            f"({self._view.agency_name(request.agency_id)}): "
-            f"{STATE_LABELS[request.state]}"
+            f"Request #{request.id}, HMIS access for {request.subject_name} "
+            f"({self._view.agency_name(request.agency_id)}): {self.progress(request).overview()}"
         )
 
     def _request_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
@@ -186,7 +212,8 @@ class CardRenderer:
         extra = ", ".join(a.name for a in map(c.agency, details.additional_agency_ids) if a)
         return (
             Fact("Status", STATE_LABELS[request.state]),
-            Fact("New user", f"{request.subject_name} <{request.subject_email}>"),
+            Fact("New user", request.subject_name),
+            Fact("Work e-mail", request.subject_email),
             Fact(
                 "Agency",
                 f"{self._view.agency_name(request.agency_id)} "
@@ -195,10 +222,10 @@ class CardRenderer:
             Fact("Access role", self._view.role_name(details.access_role_id)),
             Fact(
                 "Requested by",
-                f"{c.display_name(request.requester_email)} "
+                f"{self.name(request, request.requester_email)} "
                 f"({details.requester_role}), {self.when(request.filed_at)}",
             ),
-            Fact("Supervisor", f"{details.supervisor_name} <{details.supervisor_email}>"),
+            Fact("Supervisor", self.name(request, details.supervisor_email)),
             Fact("Staff verification", self._verification(request)),
             Fact("Monitors contracts", "Yes" if details.monitors_contracts else "No"),
             Fact("Additional agency access", extra or "None"),
@@ -209,35 +236,46 @@ class CardRenderer:
         if not details.needs_staff_verification:
             return "Attested by the direct supervisor when filing"
         if details.verified_by:
-            return f"Confirmed by {self._community.display_name(details.verified_by)}"
-        return f"Waiting for the supervisor (due {self.when(details.verification_due)})"
+            on = f" on {self.when(details.verified_at)}" if details.verified_at else ""
+            return f"Confirmed by {self.name(request, details.verified_by)}{on}"
+        if request.state in CLOSED:
+            return "Not confirmed"
+        return (
+            f"Waiting for {self.name(request, details.supervisor_email)} "
+            f"(due {self.when(details.verification_due)})"
+        )
 
     def _training_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
+        """The deadline and each training's report; before training starts, when it will."""
+        if request.details.training_due is None:
+            if request.state in CLOSED:
+                return ()
+            return (Fact("Training", "Starts once the staff verification is confirmed"),)
+        missing = "Not reported" if request.state in CLOSED else "Not yet reported"
         facts = [Fact("Training due", self.when(request.details.training_due))]
         for training in self.role_trainings(request):
             report = request.reported(training.id)
             facts.append(
                 Fact(
                     training.name,
-                    f"Reported complete {self.when(report.reported_at)}"
-                    if report
-                    else "Not yet reported",
+                    f"Reported complete {self.when(report.reported_at)}" if report else missing,
                 )
             )
         return tuple(facts)
 
     def _decision_line(self, request: NewUserRequest) -> str:
-        who = self._community.display_name(request.decided_by) if request.decided_by else ""
+        who = self.name(request, request.decided_by) if request.decided_by else ""
         when = self.when(request.decided_at)
         created_by = request.details.account_created_by
         if request.state == NewUserState.DENIED:
             return f"Denied by {who} on {when}. Reason: {request.decision_reason}"
-        if request.state == NewUserState.WITHDRAWN:
-            return f"Withdrawn by {who} on {when}."
+        if request.state in CLOSED:
+            closed = self.progress(request).closed()
+            return f"{closed[:1].upper()}{closed[1:]}."
         if created_by:
             return (
                 f"Approved by {who} on {when}. Account created by "
-                f"{self._community.display_name(created_by)} on "
+                f"{self.name(request, created_by)} on "
                 f"{self.when(request.details.account_created_at)}."
             )
         if request.state == NewUserState.APPROVED:

@@ -58,6 +58,8 @@ class NewUserDetails(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     requester_role: str
+    requester_name: str | None = None
+    """The directory's name for the requester when filing, else their chat profile's."""
     directly_supervises: bool
     supervisor_name: str
     supervisor_email: str
@@ -70,6 +72,7 @@ class NewUserDetails(BaseModel):
     training_due: datetime | None = None
     first_login_due: datetime | None = None
     verified_by: str | None = None
+    verified_at: datetime | None = None
     account_created_by: str | None = None
     account_created_at: datetime | None = None
 

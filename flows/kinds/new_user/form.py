@@ -105,7 +105,7 @@ def request_form(community: Community, requester_email: str) -> Form:
                 "Additional agency access",
                 FieldKind.MULTI_SELECT,
                 required=False,
-                groups=_participating_by_coc(community),
+                groups=_participating_by_coc(community, requester_email),
                 hint="Other participating agencies this user needs to do their job.",
             ),
             FormField(
@@ -136,8 +136,12 @@ def _agency_options(community: Community, requester_email: str) -> tuple[Option,
     return (*mine, Option(AGENCY_NOT_LISTED, "My agency is not on this list"))
 
 
-def _participating_by_coc(community: Community) -> tuple[OptionGroup, ...]:
-    agencies = community.participating_agencies()
+def _participating_by_coc(community: Community, requester_email: str) -> tuple[OptionGroup, ...]:
+    """Participating agencies by CoC, without the requester's own when they file for one
+    agency only (then it is the new user's agency; with several, a pick of it is ignored)."""
+    mine = community.agencies_filed_for_by(requester_email)
+    own = {mine[0].id} if len(mine) == 1 else set()
+    agencies = [a for a in community.participating_agencies() if a.id not in own]
     groups = (
         OptionGroup(
             f"{coc.name} agencies", tuple(Option(a.id, a.name) for a in agencies if a.coc == coc.id)

@@ -24,7 +24,7 @@ from flows.kinds.new_user.details import (
     NewUserState,
 )
 from flows.kinds.new_user.form import FORM_ID, F, request_form
-from flows.kinds.new_user.validation import NOT_LISTED_MESSAGE, validate_request
+from flows.kinds.new_user.validation import not_participating, validate_request
 from flows.kit.kind import ADMIN, REQUESTER, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.model import Actor, AuditEvent, Filing, Subject
@@ -77,9 +77,8 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 ),
             )
         if not any(a.status is AgencyStatus.APPROVED for a in agencies):
-            return machine.refuse(
-                actor, "open_form", "agency_not_participating", None, NOT_LISTED_MESSAGE
-            )
+            why = " ".join(not_participating(a) for a in agencies)
+            return machine.refuse(actor, "open_form", "agency_not_participating", None, why)
         return OpenForm(request_form(machine.community, actor.email))
 
     def submit(
@@ -196,9 +195,10 @@ class NewUserKind(RequestKind[NewUserDetails]):
     def _verify(
         self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
     ) -> Outcome:
-        due = machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
+        now = machine.ledger.now()
+        due = machine.calendar.deadline(now, machine.community.deadlines.training)
         details = request.details.model_copy(
-            update={"verified_by": actor.email, "training_due": due}
+            update={"verified_by": actor.email, "verified_at": now, "training_due": due}
         )
         moved = machine.move(
             request, actor, NewUserState.TRAINING, "verify", details=details, due_at=due
@@ -339,6 +339,8 @@ class NewUserKind(RequestKind[NewUserDetails]):
             return Audience.REQUESTER
         if email == request.details.supervisor_email:
             return Audience.SUPERVISOR
+        if request.details.account_created_by is not None:
+            return Audience.TRAINEE_ACCOUNT
         return Audience.TRAINEE
 
     def render(self, view: CardView, request: NewUserRequest, audience: str) -> Card:
@@ -357,7 +359,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
         occurrence: datetime,
         now: datetime,
     ) -> list[Letter]:
-        return nudges.NewUserLetters(view).letters(nudge, request, occurrence)
+        return nudges.NewUserLetters(view).letters(nudge, request, occurrence, now)
 
 
 def _decide(

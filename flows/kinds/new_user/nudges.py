@@ -11,7 +11,7 @@ from flows.kinds.new_user.cards import STATE_LABELS, CardRenderer
 from flows.kinds.new_user.details import ADMIN_STATES, NAME, NewUserRequest, NewUserState
 from flows.kit.kind import CardView
 from flows.nudges.cutoffs import Cutoffs
-from flows.nudges.letters import Letter, Role
+from flows.nudges.letters import Letter, Role, days_until
 from flows.nudges.rules import Move, RequestClock, RequestRule
 from flows.ui import Card, Fact
 
@@ -52,11 +52,14 @@ class NewUserLetters:
         self._cards = CardRenderer(view)
         self.when = view.when
 
-    def letters(self, nudge: str, request: NewUserRequest, occurrence: datetime) -> list[Letter]:
+    def letters(
+        self, nudge: str, request: NewUserRequest, occurrence: datetime, now: datetime
+    ) -> list[Letter]:
+        if nudge == TRAINING_REMINDER:
+            return self._training_reminder(request, occurrence, now)
         letters: dict[str, Callable[[NewUserRequest, datetime], list[Letter]]] = {
             VERIFICATION_REMINDER: self._verification_reminder,
             VERIFICATION_OVERDUE: self._verification_overdue,
-            TRAINING_REMINDER: self._training_reminder,
             TRAINING_OVERDUE: self._training_overdue,
             TRAINING_EXPIRED: self._training_expired,
             ADMIN_SLA: self._admin_sla,
@@ -69,12 +72,13 @@ class NewUserLetters:
             summary=f"Please confirm the staff verification for {request.subject_name} by "
             f"{self.when(due)}.",
             text=(
-                f"{self._community.display_name(request.requester_email)} requested HMIS access "
+                f"{self._cards.name(request, request.requester_email)} requested HMIS access "
                 f"for {request.subject_name} and named you as their supervisor. Please confirm "
-                "that they passed your agency's background check, with the button on the staff "
-                "verification message. Do not send any background-check details here."
+                "that they passed your agency's background check with the button below. Do not "
+                "send any background-check details here."
             ),
             facts=(*self._cards.request_facts(request), Fact("Confirm by", self.when(due))),
+            buttons=(self._cards.verify_button(request),),
         )
         return [Letter(Role.SUPERVISOR, request.details.supervisor_email, card)]
 
@@ -84,14 +88,15 @@ class NewUserLetters:
             summary=f"The staff verification for {request.subject_name} was due {self.when(due)} "
             "and is not confirmed.",
             text=(
-                f"{request.details.supervisor_name} <{request.details.supervisor_email}> has "
+                f"{self._cards.name(request, request.details.supervisor_email)} has "
                 f"not confirmed the staff verification for request #{request.id}. Please "
                 "follow up with them; the "
                 "request waits until they confirm it or it is withdrawn."
             ),
             facts=(
                 *self._cards.request_facts(request),
-                Fact("Supervisor", request.details.supervisor_name),
+                Fact("Supervisor", self._cards.name(request, request.details.supervisor_email)),
+                Fact("Supervisor's work e-mail", request.details.supervisor_email),
                 Fact("Was due", self.when(due)),
             ),
         )
@@ -100,26 +105,31 @@ class NewUserLetters:
             Letter(Role.ADMINS, None, card),
         ]
 
-    def _training_reminder(self, request: NewUserRequest, due: datetime) -> list[Letter]:
-        remaining = self._remaining_trainings(request)
+    def _training_reminder(
+        self, request: NewUserRequest, due: datetime, now: datetime
+    ) -> list[Letter]:
+        """``7 days left``, ``2 days left``, ``due today``: counted from when it is read."""
+        days = days_until(self._calendar, due, now)
+        left = "due today" if days <= 0 else f"{days} day{'s' if days > 1 else ''} left"
         card = Card(
-            title="Reminder: your HMIS training",
-            summary=f"Complete your HMIS trainings by {self.when(due)}.",
+            title=f"Your HMIS training: {left} (request #{request.id})",
+            summary=f"{left.capitalize()}: complete your HMIS trainings by {self.when(due)}.",
             text=(
-                "Complete these trainings and report each one with the buttons on your HMIS "
-                "training message."
+                f"Complete these trainings by {self.when(due)} and report each one with its "
+                "button when done."
             ),
-            facts=(
-                Fact("Due", self.when(due)),
-                *(Fact(t.name, "Not yet reported") for t in remaining),
-            ),
-            links=tuple((t.name, t.url) for t in remaining),
+            facts=self._trainee_facts(request, Fact("Due", self.when(due))),
+            links=self._remaining_links(request),
+            buttons=self._cards.training_buttons(request),
         )
         return [Letter(Role.TRAINEE, request.subject_email, card)]
 
     def _training_overdue(self, request: NewUserRequest, due: datetime) -> list[Letter]:
+        """The supervisor is told about the new user; the new user gets their own words, the
+        links and the buttons, since reports still count until the request expires."""
         expires = self._calendar.deadline(due, self._community.deadlines.training_grace)
-        card = Card(
+        remaining = self._remaining_trainings(request)
+        supervisor = Card(
             title=f"Overdue: HMIS training for {request.subject_name}",
             summary=f"The HMIS training for {request.subject_name} was due {self.when(due)}.",
             text=(
@@ -130,12 +140,30 @@ class NewUserLetters:
                 *self._cards.request_facts(request),
                 Fact("Was due", self.when(due)),
                 Fact("Expires", self.when(expires)),
-                *(Fact(t.name, "Not yet reported") for t in self._remaining_trainings(request)),
+                *(Fact(t.name, "Not yet reported") for t in remaining),
             ),
         )
+        trainee = Card(
+            title=f"Your HMIS training is overdue (request #{request.id})",
+            summary=(
+                f"Your HMIS trainings were due {self.when(due)}; report them by "
+                f"{self.when(expires)} or the request expires."
+            ),
+            text=(
+                f"Your HMIS trainings were due {self.when(due)} and not all are reported. "
+                f"Complete the ones below and report each with its button by "
+                f"{self.when(expires)}; after that the request expires and your supervisor or "
+                "agency lead would have to file a new one."
+            ),
+            facts=self._trainee_facts(
+                request, Fact("Was due", self.when(due)), Fact("Expires", self.when(expires))
+            ),
+            links=self._remaining_links(request),
+            buttons=self._cards.training_buttons(request),
+        )
         return [
-            Letter(Role.SUPERVISOR, request.details.supervisor_email, card),
-            Letter(Role.TRAINEE, request.subject_email, card),
+            Letter(Role.SUPERVISOR, request.details.supervisor_email, supervisor),
+            Letter(Role.TRAINEE, request.subject_email, trainee),
         ]
 
     def _training_expired(self, request: NewUserRequest, due: datetime) -> list[Letter]:
@@ -174,6 +202,13 @@ class NewUserLetters:
             facts=self._cards.request_facts(request),
         )
         return [Letter(Role.ADMINS, None, card)]
+
+    def _trainee_facts(self, request: NewUserRequest, *dates: Fact) -> tuple[Fact, ...]:
+        remaining = self._remaining_trainings(request)
+        return (*dates, *(Fact(t.name, "Not yet reported") for t in remaining))
+
+    def _remaining_links(self, request: NewUserRequest) -> tuple[tuple[str, str], ...]:
+        return tuple((t.name, t.url) for t in self._remaining_trainings(request))
 
     def _remaining_trainings(self, request: NewUserRequest) -> list[Training]:
         return [t for t in self._cards.role_trainings(request) if request.reported(t.id) is None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.community import AgencyStatus, Community
+from flows.community import Agency, AgencyStatus, Community
 from flows.kinds.new_user.details import NAME, NewUserDetails, NewUserDraft
 from flows.kinds.new_user.form import AGENCY_NOT_LISTED, NO, YES, F
 from flows.kit.forms import Problem, Problems, Reader, check_name, work_email
@@ -13,6 +13,22 @@ NOT_LISTED_MESSAGE = (
     "participating agencies. If your agency recently applied to participate, requests can be "
     "filed once the application is approved. Please e-mail HMIS to check its status."
 )
+_NOT_YET = {
+    AgencyStatus.APPLYING: (
+        "is not yet approved to use HMIS: its application to participate is still being "
+        "reviewed. Requests for its staff can be filed once HMIS approves it; the HMIS help "
+        "desk can tell you where the application stands."
+    ),
+    AgencyStatus.SUSPENDED: (
+        "is suspended from HMIS, so no new access can be requested for its staff until HMIS "
+        "lifts the suspension. Ask the HMIS help desk what is needed."
+    ),
+}
+
+
+def not_participating(agency: Agency) -> str:
+    """Why an agency's staff cannot be given access yet, and what to do, in its own terms."""
+    return f"{agency.name} {_NOT_YET.get(agency.status, 'is not approved to use HMIS.')}"
 
 
 def validate_request(
@@ -40,10 +56,11 @@ def validate_request(
     _check_access_role(reader, community, problems)
     _check_additional_agencies(reader, community, problems)
     directly = reader.text(F.DIRECTLY_SUPERVISES) == YES
+    requester_name = known_name(community, ledger, requester_email)
     supervisor = _check_supervisor(
         reader,
         community,
-        requester_email,
+        (requester_name or requester_email, requester_email),
         directly=directly,
         trainee_email=trainee_email,
         problems=problems,
@@ -61,13 +78,14 @@ def validate_request(
         return problems
     details = NewUserDetails(
         requester_role=reader.text(F.REQUESTER_ROLE),
+        requester_name=requester_name,
         directly_supervises=directly,
         supervisor_name=supervisor[0],
         supervisor_email=supervisor[1],
         coc_id=reader.text(F.COC),
         access_role_id=reader.text(F.ACCESS_ROLE),
         monitors_contracts=reader.text(F.MONITORS_CONTRACTS) == YES,
-        additional_agency_ids=tuple(reader.choices(F.ADDITIONAL_AGENCIES)),
+        additional_agency_ids=_additional_agencies(reader),
         background_check_attested=attested,
     )
     return NewUserDraft(
@@ -110,13 +128,7 @@ def _check_agency(
             ),
         )
     elif agency.status is not AgencyStatus.APPROVED:
-        problems[F.AGENCY] = Problem(
-            "agency_not_participating",
-            (
-                f"{agency.name} is not an approved HMIS participating agency "
-                f"({agency.status.value}). {NOT_LISTED_MESSAGE}"
-            ),
-        )
+        problems[F.AGENCY] = Problem("agency_not_participating", not_participating(agency))
     return agency.coc if agency else None
 
 
@@ -166,6 +178,12 @@ def _check_trainee_email(
     return email
 
 
+def known_name(community: Community, ledger: Ledger, email: str) -> str | None:
+    """The directory's name for the person, else the one their chat profile showed."""
+    listed = community.display_name(email)
+    return listed if listed != email else ledger.person_name(email)
+
+
 def has_open_request_or_account(ledger: Ledger, email: str) -> bool:
     """A new-user request is refused for someone with an open one or an account they hold."""
     account = ledger.account_by_email(email)
@@ -192,23 +210,27 @@ def _check_additional_agencies(reader: Reader, community: Community, problems: P
                 f"CoCs; not: {', '.join(bad)}."
             ),
         )
-    elif reader.text(F.AGENCY) in reader.choices(F.ADDITIONAL_AGENCIES):
-        problems[F.ADDITIONAL_AGENCIES] = Problem(
-            "invalid", ("The user's own agency is already included; pick only other agencies.")
-        )
+
+
+def _additional_agencies(reader: Reader) -> tuple[str, ...]:
+    """The other agencies picked: the form cannot know the agency before it is submitted, so
+    the user's own agency, if picked too, is simply left out (it is theirs already)."""
+    own = reader.text(F.AGENCY)
+    return tuple(dict.fromkeys(a for a in reader.choices(F.ADDITIONAL_AGENCIES) if a != own))
 
 
 def _check_supervisor(
     reader: Reader,
     community: Community,
-    requester_email: str,
+    requester: tuple[str, str],
     *,
     directly: bool,
     trainee_email: str | None,
     problems: Problems,
 ) -> tuple[str, str] | None:
+    """The supervisor's (name, e-mail): the requester's own when they supervise directly."""
     if directly:
-        return community.display_name(requester_email), requester_email
+        return requester
     name = reader.text(F.SUPERVISOR_NAME)
     raw = reader.text(F.SUPERVISOR_EMAIL)
     if not name:

@@ -1,0 +1,177 @@
+"""Where a New User Access Request stands, in a sentence for each audience: what previews,
+notifications and status lists show (a card's summary) and what its text explains. Every
+state has its own words, so a closed request never reads as a to-do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.kinds.new_user.details import NewUserRequest, NewUserState
+
+CLOSED = frozenset({NewUserState.DENIED, NewUserState.WITHDRAWN, NewUserState.EXPIRED})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sentences about one request; ``name`` and ``when`` come from the card renderer."""
+
+    request: NewUserRequest
+    name: Callable[[str], str]
+    when: Callable[[datetime | None], str]
+
+    @property
+    def number(self) -> str:
+        return f"request #{self.request.id}"
+
+    @property
+    def requester(self) -> str:
+        return self.name(self.request.requester_email)
+
+    @property
+    def supervisor(self) -> str:
+        return self.name(self.request.details.supervisor_email)
+
+    @property
+    def decider(self) -> str:
+        decided_by = self.request.decided_by
+        return self.name(decided_by) if decided_by else "HMIS"
+
+    def overview(self) -> str:
+        """Where the request stands, for the admins and the requester."""
+        r, details = self.request, self.request.details
+        sentences: dict[str, str] = {
+            NewUserState.SUBMITTED: "submitted",
+            NewUserState.AWAITING_VERIFICATION: (
+                f"waiting for {self.supervisor} to confirm the staff verification "
+                f"(due {self.when(details.verification_due)})"
+            ),
+            NewUserState.TRAINING: f"training in progress, due {self.when(details.training_due)}",
+            NewUserState.AWAITING_APPROVAL: "trainings reported; waiting for HMIS admin approval",
+            NewUserState.APPROVED: (
+                f"approved by {self.decider}; waiting for the account to be created in HMIS"
+            ),
+            NewUserState.ACCOUNT_CREATED: (
+                f"account created; waiting for {r.subject_name}'s first login"
+            ),
+            NewUserState.ACTIVE: "done; the HMIS account is active",
+        }
+        return sentences.get(r.state) or self.closed()
+
+    def closed(self) -> str:
+        """How a closed request ended, as a clause: ``withdrawn by Rosa Lead on ...``."""
+        r = self.request
+        if r.state == NewUserState.DENIED:
+            return f"denied by {self.decider} on {self.when(r.decided_at)}"
+        if r.state == NewUserState.WITHDRAWN:
+            return f"withdrawn by {self.decider} on {self.when(r.decided_at)}"
+        return (
+            f"expired on {self.when(r.state_entered_at)} (the trainings were not all "
+            f"reported by {self.when(r.details.training_due)})"
+        )
+
+    # The supervisor -------------------------------------------------------------------------
+
+    def supervisor_summary(self) -> str:
+        r, details = self.request, self.request.details
+        about = f"the staff verification for {r.subject_name} ({self.number})"
+        if r.state == NewUserState.AWAITING_VERIFICATION:
+            return f"Please confirm {about} by {self.when(details.verification_due)}."
+        if details.verified_by:
+            return f"You confirmed {about}. Request status: {self.overview()}."
+        return f"No need to confirm {about}: the request was {self.closed()}."
+
+    def supervisor_text(self) -> str:
+        r, details = self.request, self.request.details
+        asked = (
+            f"{self.requester} requested HMIS access for {r.subject_name} and named you as "
+            "their supervisor."
+        )
+        if r.state == NewUserState.AWAITING_VERIFICATION:
+            return (
+                f"{asked} Please confirm the Staff Verification: that this staff member passed "
+                "your agency's background check. Do not send any background-check details here."
+            )
+        if details.verified_by:
+            then = (
+                f"The request was later {self.closed()}."
+                if r.state in CLOSED
+                else "Nothing more is needed from you."
+            )
+            return (
+                f"{asked} You confirmed the staff verification on "
+                f"{self.when(details.verified_at)}. {then}"
+            )
+        return f"{asked} The request was {self.closed()}, so there is nothing to confirm."
+
+    # The new user ---------------------------------------------------------------------------
+
+    def trainee_summary(self) -> str:
+        r, details = self.request, self.request.details
+        yours = f"Your HMIS access {self.number}"
+        sentences: dict[str, str] = {
+            NewUserState.SUBMITTED: f"{yours} waits for the staff verification.",
+            NewUserState.AWAITING_VERIFICATION: f"{yours} waits for the staff verification.",
+            NewUserState.TRAINING: (
+                f"Complete your HMIS trainings by {self.when(details.training_due)} "
+                f"({self.number})."
+            ),
+            NewUserState.AWAITING_APPROVAL: (
+                f"All trainings reported; HMIS is reviewing {self.number}."
+            ),
+            NewUserState.APPROVED: f"{yours} is approved; HMIS is creating your account.",
+            NewUserState.ACCOUNT_CREATED: (
+                f"{yours} is approved and your account is created; log in by "
+                f"{self.when(details.first_login_due)}."
+            ),
+            NewUserState.ACTIVE: f"{yours} is complete; your HMIS account is active.",
+            NewUserState.DENIED: f"{yours} was denied.",
+            NewUserState.WITHDRAWN: f"{yours} was withdrawn; no training is needed now.",
+            NewUserState.EXPIRED: f"{yours} expired: the trainings were not all reported in time.",
+        }
+        return sentences[r.state]
+
+    def trainee_text(self, role: str) -> str:
+        r, details = self.request, self.request.details
+        asked = f"{self.requester} requested HMIS access for you as {role}."
+        again = (
+            "If you still need HMIS access, ask your supervisor or agency lead to file a new "
+            "request."
+        )
+        sentences: dict[str, str] = {
+            NewUserState.SUBMITTED: f"{asked} Your trainings will be listed here soon.",
+            NewUserState.AWAITING_VERIFICATION: (
+                f"{asked} Your trainings will be listed here once {self.supervisor} confirms "
+                "the staff verification."
+            ),
+            NewUserState.TRAINING: (
+                f"{asked} Complete these trainings by {self.when(details.training_due)} and "
+                "report each one with its button when done."
+            ),
+            NewUserState.AWAITING_APPROVAL: (
+                f"{asked} Thank you: every training is reported. HMIS admins will review the "
+                "request and create your account; this bot will tell you when it is ready."
+            ),
+            NewUserState.APPROVED: (
+                f"{asked} HMIS approved it and is creating your account; this bot will tell you "
+                "when it is ready."
+            ),
+            NewUserState.ACCOUNT_CREATED: (
+                f"{asked} Your trainings are done and your account is created: see the message "
+                "about your HMIS account."
+            ),
+            NewUserState.ACTIVE: f"{asked} Your trainings are done and your account is active.",
+            NewUserState.DENIED: (
+                f"{asked} HMIS denied it on {self.when(r.decided_at)}; {self.requester}, who "
+                f"filed it, has the reason. {again}"
+            ),
+            NewUserState.WITHDRAWN: (
+                f"{asked} {self.decider} withdrew it on {self.when(r.decided_at)}. {again}"
+            ),
+            NewUserState.EXPIRED: (
+                f"{asked} The trainings were not all reported by "
+                f"{self.when(details.training_due)}, so the request expired. {again}"
+            ),
+        }
+        return sentences[r.state]
