@@ -190,3 +190,19 @@ def test_one_active_grant_per_person_kind_and_value(contract: Contract, clock: C
     assert ledger.end_grant(grant, LEAD) is None
     assert [g.value for g in ledger.grants_of(ANA)] == ["c"]
     assert ledger.add_grant(ANA, "agency_access", "b", None) is not None
+
+
+def test_a_training_report_may_carry_when_the_training_was_done(
+    contract: Contract, clock: Clock
+) -> None:
+    ledger = contract.ledger
+    request = ledger.add_request(filing(ANA))
+    assert request is not None
+    attended = clock.now - timedelta(days=20)
+    ledger.record_training_report(request.id, "act", LEAD, completed_at=attended)
+    reported = ledger.get_request(request.id)
+    assert reported is not None
+    report = reported.reported("act")
+    assert report is not None
+    assert report.reported_at == attended
+    assert ledger.trainings_completed(ANA) == {"act": attended}
