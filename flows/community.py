@@ -80,6 +80,10 @@ class Agency(Strict):
         """Supervisors and agency leadership file requests for their agency's staff."""
         return email in self.leads or email in self.supervisors
 
+    def holding(self, position: str) -> tuple[str, ...]:
+        """Who holds a named position (``ce-trainer``), as the directory knows it now."""
+        return self.positions.get(position, ())
+
 
 class Training(Strict):
     id: Slug
@@ -87,6 +91,20 @@ class Training(Strict):
     url: str
     description: str = ""
     valid_for: DurationField | None = None
+
+
+CE_TRAINER = "ce-trainer"
+"""The agency position of a Coordinated Entry trainer (King County: at least one per agency)."""
+
+
+class CoordinatedEntry(Strict):
+    """Coordinated Entry assessor access (King County): staff who attended the training named
+    here get assessor access, requested by their agency's CE trainer (the agency position
+    ``ce-trainer``), until the training's ``valid_for`` runs out."""
+
+    assessor_training: str = Field(
+        description="the id, in trainings, of the Assessor's Credential Training"
+    )
 
 
 class AccessRole(Strict):
@@ -190,6 +208,10 @@ class Community(Strict):
     deadlines: Deadlines = Deadlines()
     reminders: tuple[Reminder, ...] = ()
     imports: Imports = Imports()
+    coordinated_entry: CoordinatedEntry | None = Field(
+        default=None,
+        description="Coordinated Entry assessors and CE trainers; without it, neither is offered",
+    )
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
     privacy: str | None = Field(default=None, description="the privacy statement, at /privacy")
@@ -238,6 +260,11 @@ class Community(Strict):
 
     def training(self, training_id: str) -> Training | None:
         return next((t for t in self.trainings if t.id == training_id), None)
+
+    def assessor_training(self) -> Training | None:
+        """The training Coordinated Entry assessors attend, when the community has them."""
+        ce = self.coordinated_entry
+        return self.training(ce.assessor_training) if ce is not None else None
 
     def is_admin(self, email: str) -> bool:
         return any(a.email == email for a in self.admins)

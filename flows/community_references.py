@@ -22,6 +22,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_cocs(data),
         *_unknown_trainings(data),
         *_unknown_interim_roles(data),
+        *_unknown_assessor_training(data),
     ]
 
 
@@ -57,6 +58,15 @@ def _unknown_interim_roles(data: object) -> list[InitErrorDetails]:
         for i, role in enumerate(_items(data, "access_roles"))
         if isinstance(interim := _field(role, "interim_role"), str) and interim not in roles
     ]
+
+
+def _unknown_assessor_training(data: object) -> list[InitErrorDetails]:
+    trainings = _ids(data, "trainings")
+    training = _field(_field(data, "coordinated_entry"), "assessor_training")
+    if not isinstance(training, str) or training in trainings:
+        return []
+    location = ("coordinated_entry", "assessor_training")
+    return [_reference(location, f"training '{training}' is not in trainings{_known(trainings)}")]
 
 
 def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:

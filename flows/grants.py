@@ -7,6 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+AGENCY_ACCESS = "agency_access"
+"""Another agency's clients, beside the person's own agency's; the value is that agency's id.
+Added by an additional agency access request, ended by a request to end it."""
+CE_ASSESSOR = "ce_assessor"
+"""Coordinated Entry assessor access (no value); it lapses with the assessor training."""
+GRANT_SUBJECT = "grant"
+"""The audit subject kind of a grant's own events (ended with the person's account)."""
+
 
 @dataclass(frozen=True)
 class Grant:

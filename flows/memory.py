@@ -114,9 +114,15 @@ class MemoryLedger:
         self.transitions.append(transition)
         return after
 
-    def record_training_report(self, request_id: int, training_id: str, actor_email: str) -> None:
+    def record_training_report(
+        self,
+        request_id: int,
+        training_id: str,
+        actor_email: str,
+        completed_at: datetime | None = None,
+    ) -> None:
         row = self._requests[request_id]
-        report = TrainingReport(training_id, self.now())
+        report = TrainingReport(training_id, completed_at or self.now())
         row.request = replace(row.request, training_reports=(*row.request.training_reports, report))
 
     def trainings_completed(self, email: str) -> Mapping[str, datetime]:

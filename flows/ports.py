@@ -60,8 +60,15 @@ class Ledger(Protocol):
         ...
 
     def record_training_report(
-        self, request_id: int, training_id: str, actor_email: str
-    ) -> None: ...
+        self,
+        request_id: int,
+        training_id: str,
+        actor_email: str,
+        completed_at: datetime | None = None,
+    ) -> None:
+        """Record a training as done on the request: ``completed_at`` when the person did it,
+        if that was before now (an attested attendance date), else now."""
+        ...
 
     def trainings_completed(self, email: str) -> Mapping[str, datetime]:
         """When the person last reported each training, on any of their requests."""

@@ -25,6 +25,7 @@ from flows.kit.kind import CardView, ReasonPrompt
 from flows.model import StoredRequest
 from flows.outcomes import OpenForm
 from flows.ui import ActionCommand, Card, Form
+from tests.communities import name_ce_trainer, with_coordinated_entry
 from tests.fakes.slack_web_api import blocks_problems, modal_view_problems
 from tests.requests import LEAD
 from tests.samples import Recorder, samples
@@ -92,7 +93,10 @@ def test_every_kind_has_scenarios_reaching_its_states(community: Community) -> N
 
 
 def test_forms(community: Community) -> None:
-    recorder = Recorder(community, REGISTRY)
+    """Each kind's form as the River House lead opens it (in a community with Coordinated
+    Entry, where the lead is also the agency's CE trainer, so every form opens)."""
+    recorder = Recorder(with_coordinated_entry(community), REGISTRY)
+    name_ce_trainer(recorder.ledger, "river-house", LEAD)
     for kind in REGISTRY:
         outcome = recorder.driver.command(LEAD, kind.command)
         assert isinstance(outcome, OpenForm), kind.name

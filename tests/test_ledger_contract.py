@@ -210,3 +210,19 @@ def test_the_name_a_chat_profile_showed_is_remembered(contract: Contract, clock:
     contract.remember("U1", ANA, "Ana A. Alvarez")
     assert ledger.person_name(ANA) == "Ana A. Alvarez"
     assert ledger.person_name(BO) is None
+
+
+def test_a_training_report_may_carry_when_the_training_was_done(
+    contract: Contract, clock: Clock
+) -> None:
+    ledger = contract.ledger
+    request = ledger.add_request(filing(ANA))
+    assert request is not None
+    attended = clock.now - timedelta(days=20)
+    ledger.record_training_report(request.id, "act", LEAD, completed_at=attended)
+    reported = ledger.get_request(request.id)
+    assert reported is not None
+    report = reported.reported("act")
+    assert report is not None
+    assert report.reported_at == attended
+    assert ledger.trainings_completed(ANA) == {"act": attended}

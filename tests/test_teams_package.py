@@ -43,6 +43,8 @@ def test_the_package_holds_the_manifest_and_both_icons(
     assert [c["title"] for c in commands] == [title for title, _ in expected]
     assert commands[0]["title"] == COMMAND
     assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands)
+    assert len(commands) <= 10
+    assert [c["title"] for c in commands][-2:] == ["hmis-access status", "help"]
     assert manifest["validDomains"] == ["bot.example.org"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert len(manifest["name"]["short"]) <= 30

@@ -61,13 +61,18 @@ def typed(word: str) -> str:
 
 
 def command_list(commands: Sequence[CommandHelp]) -> list[tuple[str, str]]:
-    """The Teams manifest's command list: (title, description) per command word."""
+    """The Teams manifest's command menu: (title, description) per command word, at most
+    Teams' ten: the first ones, then the last two (``status`` and ``help``). Every command
+    still works when typed; ``help`` lists them all."""
+    shown = list(commands)
+    if len(shown) > limits.MENU_COMMANDS:
+        shown = shown[: limits.MENU_COMMANDS - 2] + shown[-2:]
     return [
         (
             typed(c.word)[:TITLE_LIMIT],
             limits.clip(c.text[:1].upper() + c.text[1:], DESCRIPTION_LIMIT),
         )
-        for c in commands
+        for c in shown
     ]
 
 

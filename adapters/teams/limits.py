@@ -8,6 +8,7 @@ LIST_BYTES = 22_000  # ... and all lists' cards within this, under Teams' ~28 KB
 TEXT_INPUT = 200  # one-line inputs; the flows refuse longer names anyway
 LONG_TEXT_INPUT = 1000  # multi-line inputs, e.g. a denial reason (flows cap it at 1000)
 SUMMARY_TEXT = 1000  # notification preview text (activity summary / card fallbackText)
+MENU_COMMANDS = 10  # a Teams manifest's commandList holds at most ten commands
 DIALOG_TITLE = 60  # task module titles are cut by Teams past roughly this width
 
 

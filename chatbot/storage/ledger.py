@@ -134,13 +134,19 @@ class SqlLedger:
         self._transition_row(transition.request_id, transition, now)
         return self.get_request(transition.request_id)
 
-    def record_training_report(self, request_id: int, training_id: str, actor_email: str) -> None:
+    def record_training_report(
+        self,
+        request_id: int,
+        training_id: str,
+        actor_email: str,
+        completed_at: datetime | None = None,
+    ) -> None:
         self._session.add(
             TrainingReportRow(
                 request_id=request_id,
                 training_id=training_id,
                 reported_by=actor_email,
-                reported_at=self.now(),
+                reported_at=completed_at or self.now(),
             )
         )
         self._session.flush()

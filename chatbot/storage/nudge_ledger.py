@@ -24,7 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from chatbot.storage.ledger import Clock, SqlLedger, moved_account, to_account
-from chatbot.storage.models import Account, NudgeRow, RequestRow, TrainingReportRow
+from chatbot.storage.models import (
+    Account,
+    AccountGrantRow,
+    NudgeRow,
+    RequestRow,
+    TrainingReportRow,
+)
 from chatbot.storage.routing import chunked
 from chatbot.storage.upsert import insert_unless_present
 from flows.accounts import (
@@ -79,7 +85,11 @@ class SqlNudgeLedger(SqlLedger):
 
     def due_requests(self, rule: RequestRule) -> list[DueRequest]:
         rows = self._session.execute(request_selection(rule))
-        due = [DueRequest(request_id, at) for request_id, at in rows if at is not None]
+        due = [
+            DueRequest(request_id, at)
+            for request_id, at in rows
+            if request_id is not None and at is not None
+        ]
         return sorted(due, key=lambda d: d.request_id)
 
     def due_accounts(self, rule: AccountRule) -> list[DueAccount]:
@@ -175,15 +185,37 @@ class SqlNudgeLedger(SqlLedger):
         return moved, len(known)
 
 
-def request_selection(rule: RequestRule) -> Select[int, datetime | None]:
+def request_selection(rule: RequestRule) -> Select[int | None, datetime | None]:
     """The requests due under ``rule``: one indexed range on (state, moment), minus those
     whose nudge series already reached this stage."""
+    if rule.clock is RequestClock.GRANT_EXPIRES:
+        return grant_expiry_selection(rule)
     moment = _REQUEST_CLOCKS[rule.clock]
     subject = cast(RequestRow.id, String)
     return select(RequestRow.id, moment).where(
         RequestRow.kind == rule.request_kind,
         RequestRow.state == rule.state,
         *_within(moment, rule.window),
+        _unsent(SubjectKind.REQUEST, subject, rule.nudge, moment, rule.stage),
+    )
+
+
+def grant_expiry_selection(rule: RequestRule) -> Select[int | None, datetime | None]:
+    """The requests due under a rule on the expiry of the grant each added: an indexed range
+    on the grants' expiry, each still active grant's request checked by its primary key to be
+    of the rule's kind and state, minus those whose nudge series already reached this stage."""
+    grant, moment = AccountGrantRow, AccountGrantRow.expires_at
+    subject = cast(grant.request_id, String)
+    of_rule = exists().where(
+        RequestRow.id == grant.request_id,
+        RequestRow.kind == rule.request_kind,
+        RequestRow.state == rule.state,
+    )
+    return select(grant.request_id, moment).where(
+        *_within(moment, rule.window),
+        grant.ended_at.is_(None),
+        grant.request_id.is_not(None),
+        of_rule,
         _unsent(SubjectKind.REQUEST, subject, rule.nudge, moment, rule.stage),
     )
 

@@ -3,12 +3,26 @@ adding a kind is one package here and one line there."""
 
 from __future__ import annotations
 
+from flows.kinds.agency_access.kind import AgencyAccessKind
+from flows.kinds.ce_assessor.kind import AssessorKind
+from flows.kinds.ce_trainer.kind import CeTrainerKind
 from flows.kinds.deactivation.kind import DeactivationKind
+from flows.kinds.end_agency_access.kind import EndAgencyAccessKind
 from flows.kinds.new_user.kind import NewUserKind
+from flows.kinds.program.kind import ProgramKind
 from flows.kinds.role_change.kind import RoleChangeKind
 from flows.kit.registry import AnyKind, Registry
 
-DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind, DeactivationKind, RoleChangeKind)
+DEFAULT_KINDS: tuple[type[AnyKind], ...] = (
+    NewUserKind,
+    DeactivationKind,
+    RoleChangeKind,
+    AgencyAccessKind,
+    EndAgencyAccessKind,
+    ProgramKind,
+    CeTrainerKind,
+    AssessorKind,
+)
 """In help order; the first is what the command alone opens."""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows.accounts import HmisAccount
+from flows.grants import AGENCY_ACCESS, CE_ASSESSOR, Grant
 from flows.kit.kind import CardView
 from flows.kit.registry import Registry
 from flows.model import Actor, StoredRequest
@@ -24,12 +25,16 @@ class Views:
     ledger: Ledger
 
     def home(self, actor: Actor) -> Lists:
-        """The admins' queue (admins only), the person's own requests, and their agencies'
-        accounts (leads and supervisors only), in that order."""
+        """The admins' queue (admins only), the person's own requests, the access they hold
+        beyond their role (when they hold some), and their agencies' accounts (leads and
+        supervisors only), in that order."""
         lists = [self.mine(actor)]
         queue = self.admin_queue(actor)
         if queue is not None:
             lists.insert(0, queue)
+        access = self.access(actor)
+        if access is not None:
+            lists.append(access)
         accounts = self.agency_accounts(actor)
         if accounts is not None:
             lists.append(accounts)
@@ -44,6 +49,18 @@ class Views:
             "Your HMIS requests",
             "You have no HMIS requests.",
             tuple(c for c in cards if c is not None),
+        )
+
+    def access(self, actor: Actor) -> CardList | None:
+        """The person's active grants (another agency's clients, Coordinated Entry assessor
+        access), when they hold any."""
+        grants = self.ledger.grants_of(actor.email)
+        if not grants:
+            return None
+        return CardList(
+            "Your HMIS access beyond your role",
+            "",
+            tuple(self._grant_card(g) for g in grants),
         )
 
     def admin_queue(self, actor: Actor) -> CardList | None:
@@ -92,6 +109,15 @@ class Views:
         audience = kind.admin_audience if email is None else kind.audience_of(typed, email)
         return kind.render(self.view, typed, audience)
 
+    def _grant_card(self, grant: Grant) -> Card:
+        what = grant_name(self.view, grant)
+        facts = [Fact("Since", self.view.when(grant.granted_at))]
+        until = ""
+        if grant.expires_at is not None:
+            facts.append(Fact("Until", self.view.when(grant.expires_at)))
+            until = f", until {self.view.when(grant.expires_at)}"
+        return Card(title=what, summary=f"{what}{until}", facts=tuple(facts))
+
     def _account_card(self, account: HmisAccount) -> Card:
         role = self.view.role_name(account.access_role_id) if account.access_role_id else "-"
         return Card(
@@ -104,3 +130,12 @@ class Views:
             ),
             buttons=tuple(b for k in self.registry for b in k.account_buttons(account)),
         )
+
+
+def grant_name(view: CardView, grant: Grant) -> str:
+    """What a grant gives, as its holder reads it."""
+    if grant.kind == AGENCY_ACCESS:
+        return f"Access to {view.agency_name(grant.value)}'s clients"
+    if grant.kind == CE_ASSESSOR:
+        return "Coordinated Entry assessor access"
+    return grant.kind.replace("_", " ").capitalize() + (f": {grant.value}" if grant.value else "")

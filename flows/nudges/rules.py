@@ -64,6 +64,9 @@ class RequestClock(StrEnum):
     DUE_AT = "due_at"
     """The deadline of the step the request is in."""
     STATE_ENTERED = "state_entered"
+    GRANT_EXPIRES = "grant_expires"
+    """When the still active grant the request added lapses (``flows.grants``): ended grants
+    never come due, so a renewal or a deactivation that ended it stops the rule."""
 
 
 class AccountClock(StrEnum):

@@ -34,6 +34,7 @@ from flows.kinds.deactivation.form import (
     read_reason,
 )
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
+from flows.kit.grants import end_grants_of
 from flows.kit.kind import ADMIN, CardView, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.people import PERSON, acting_agencies, read_person
@@ -161,6 +162,7 @@ class DeactivationKind(RequestKind[DeactivationDetails]):
         withdrawn = machine.withdraw_requests_about(
             request.subject_email, actor, reason, request.id
         )
+        end_grants_of(machine.ledger, request.subject_email, actor, f"deactivation #{request.id}")
         account = machine.ledger.account_by_email(request.subject_email)
         if account is not None and account.is_held:
             closed = machine.ledger.move_account(account, AccountStatus.DEACTIVATED, actor.email)
