@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from flows.kinds.deactivation.kind import DeactivationKind
 from flows.kinds.new_user.kind import NewUserKind
+from flows.kinds.reinstatement.kind import ReinstatementKind
 from flows.kinds.role_change.kind import RoleChangeKind
 from flows.kit.registry import AnyKind, Registry
 
-DEFAULT_KINDS: tuple[type[AnyKind], ...] = (NewUserKind, DeactivationKind, RoleChangeKind)
+DEFAULT_KINDS: tuple[type[AnyKind], ...] = (
+    NewUserKind,
+    DeactivationKind,
+    RoleChangeKind,
+    ReinstatementKind,
+)
 """In help order; the first is what the command alone opens."""
 
 
