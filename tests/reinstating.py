@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chatbot.storage.database import Database
+from chatbot.storage.ledger import SqlLedger
 from flows.accounts import AccountStatus, HmisAccount
 from flows.community import Community
 from flows.durations import Duration, Unit
 from flows.ladder import LadderStep, Needs
-from flows.ports import Ledger
+from flows.ports import Ledger, NewAccount
 from tests.conftest import Clock
 from tests.drive import Driver
 from tests.requests import ADMIN
@@ -56,3 +58,16 @@ def disabled_account(
         return driver.run(disable)  # type: ignore[no-any-return]
     finally:
         clock.now = now
+
+
+def seed_disabled(database: Database, clock: Clock, email: str, name: str, days: int) -> None:
+    """An account an admin confirmed disabled ``days`` ago, after 60 days without a login."""
+    with database.transaction() as session:
+        ledger = SqlLedger(session, lambda: clock.now - timedelta(days=days + 60), ())
+        ledger.open_account(NewAccount(email, name, "river-house", "dss", None, None))
+        ledger.activate_account(email)
+    with database.transaction() as session:
+        ledger = SqlLedger(session, lambda: clock.now - timedelta(days=days), ())
+        account = ledger.account_by_email(email)
+        assert account is not None
+        ledger.move_account(account, AccountStatus.DISABLED, ADMIN)
