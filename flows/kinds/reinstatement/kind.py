@@ -66,8 +66,8 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
     name = NAME
     command = "reinstate"
     help = (
-        "asks HMIS admins to re-enable an account disabled for inactivity (yours, or one of "
-        "your agency's)"
+        "asks HMIS admins to re-enable an account disabled for inactivity: one of your "
+        "agency's, or your own once your agency endorses it"
     )
     title = "Reinstatement"
     details_model = ReinstatementDetails
@@ -211,6 +211,8 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
         details = filing.details
         assert isinstance(details, ReinstatementDetails)
         audit = {"agency": filing.agency_id, "needs": details.needs.value}
+        if details.self_filed:
+            audit["endorsement"] = "needed"  # filed by the person: their agency endorses it
         request = machine.file(actor, filing, audit)
         if request is None:
             who = "Your account" if details.self_filed else f"{account.name}'s account"

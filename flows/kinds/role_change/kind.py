@@ -62,7 +62,10 @@ NOT_ALLOWED = (
 class RoleChangeKind(RequestKind[RoleChangeDetails]):
     name = NAME
     command = "role"
-    help = "asks HMIS admins to change someone's HMIS access role (trainings first, if needed)"
+    help = (
+        "asks HMIS admins to change someone's HMIS access role, or your own once your agency "
+        "endorses it (trainings first, if needed)"
+    )
     title = "Access role change"
     details_model = RoleChangeDetails
     labels = STATE_LABELS
@@ -155,6 +158,8 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         details = filing.details
         assert isinstance(details, RoleChangeDetails)
         audit = {"agency": filing.agency_id, "role": details.to_role_id}
+        if details.self_filed:
+            audit["endorsement"] = "needed"  # filed by the person: their agency endorses it
         request = machine.file(actor, filing, audit)
         if request is None:
             machine.refuse(actor, "file", "duplicate", None, "")
