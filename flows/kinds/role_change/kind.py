@@ -131,27 +131,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         endorsers = endorsement.endorsers(machine.community, staff.agency_id, (actor.email,))
         if not endorsers:
             return _no_endorser(machine, actor, "file", staff)
-        details = RoleChangeDetails(
-            from_role_id=staff.access_role_id,
-            to_role_id=role.id,
-            reason=reason,
-            endorsement=Endorsement(),
-        )
-        filing = Filing(
-            kind=NAME,
-            state=RoleChangeState.AWAITING_ENDORSEMENT,
-            requester_email=actor.email,
-            subject_email=actor.email,
-            subject_name=staff.name,
-            agency_id=staff.agency_id,
-            details=details,
-            parties={
-                REQUESTER: actor.email,
-                SUBJECT: actor.email,
-                **endorsement.endorser_parties(endorsers),
-            },
-            open_key=actor.email,
-        )
+        filing = _own_filing(staff, role, reason, endorsers)
         return self._file(machine, actor, filing, "You already have")
 
     def _file(self, machine: Run, actor: Actor, filing: Filing, who_has: str) -> Outcome:
@@ -485,3 +465,28 @@ def _no_endorser(machine: Run, actor: Actor, verb: str, staff: HmisAccount) -> N
     agency = machine.view.agency_name(staff.agency_id)
     message = endorsement.no_endorser(agency)
     return machine.refuse(actor, verb, "no_endorser", None, message)
+
+
+def _own_filing(staff: HmisAccount, role: AccessRole, reason: str, endorsers: list[str]) -> Filing:
+    """A staff member's own request, waiting for one of the endorsers."""
+    details = RoleChangeDetails(
+        from_role_id=staff.access_role_id,
+        to_role_id=role.id,
+        reason=reason,
+        endorsement=Endorsement(),
+    )
+    return Filing(
+        kind=NAME,
+        state=RoleChangeState.AWAITING_ENDORSEMENT,
+        requester_email=staff.email,
+        subject_email=staff.email,
+        subject_name=staff.name,
+        agency_id=staff.agency_id,
+        details=details,
+        parties={
+            REQUESTER: staff.email,
+            SUBJECT: staff.email,
+            **endorsement.endorser_parties(endorsers),
+        },
+        open_key=staff.email,
+    )
