@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,9 +39,9 @@ class BusinessCalendar:
     def deadline(self, start: datetime, duration: Duration) -> datetime:
         """When something started at ``start`` (aware) is due, as an aware UTC datetime.
 
-        Hours and minutes count exactly; calendar and business days end at the close of
-        business on the last local day, which is what a person reading "within 5 business
-        days" expects.
+        Hours and minutes count exactly; calendar and business days, weeks and months end at
+        the close of business on the last local day, which is what a person reading "within 5
+        business days" expects.
         """
         if duration.unit is Unit.MINUTES:
             return (start + timedelta(minutes=duration.amount)).astimezone(UTC)
@@ -49,6 +50,8 @@ class BusinessCalendar:
         day = self.local(start).date()
         if duration.unit is Unit.BUSINESS_DAYS:
             day = self.add_business_days(day, duration.amount)
+        elif duration.unit is Unit.MONTHS:
+            day = add_months(day, duration.amount)
         else:
             per_unit = 7 if duration.unit is Unit.WEEKS else 1
             day += timedelta(days=duration.amount * per_unit)
@@ -64,6 +67,14 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 count -= 1
         return day
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day of the month ``count`` months later (earlier when negative), or that
+    month's last day when it is shorter: Jan 31 plus one month is Feb 28 (or 29)."""
+    index = day.year * 12 + day.month - 1 + count
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
 def how_long(span: timedelta) -> str:

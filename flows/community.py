@@ -25,6 +25,7 @@ from pydantic import (
 
 from flows.community_references import joined, reference_problems
 from flows.durations import Duration, DurationField, Unit
+from flows.ladder import RE_ENABLE_ONLY, Ladder
 from flows.nudges.policy import Imports, ReminderAudience, ReminderOffsets
 from flows.recurrence import check_rrule
 
@@ -207,6 +208,10 @@ class Community(Strict):
     access_roles: tuple[AccessRole, ...]
     deadlines: Deadlines = Deadlines()
     reminders: tuple[Reminder, ...] = ()
+    reinstatement: Ladder = Field(
+        default=RE_ENABLE_ONLY,
+        description="what a disabled account needs before it is re-enabled, by how long",
+    )
     imports: Imports = Imports()
     coordinated_entry: CoordinatedEntry | None = Field(
         default=None,

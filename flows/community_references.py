@@ -1,6 +1,7 @@
-"""Cross-references in a community file: ids defined once, and agencies' CoCs and access
-roles' trainings that exist. Checked on the input, before the models are built, so that each
-bad reference is reported at its own key together with every other mistake in the file."""
+"""Cross-references in a community file: ids defined once, and agencies' CoCs, access roles'
+and the reinstatement ladder's trainings that exist. Checked on the input, before the models
+are built, so that each bad reference is reported at its own key together with every other
+mistake in the file."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_trainings(data),
         *_unknown_interim_roles(data),
         *_unknown_assessor_training(data),
+        *_unknown_ladder_trainings(data),
     ]
 
 
@@ -44,6 +46,19 @@ def _unknown_trainings(data: object) -> list[InitErrorDetails]:
         )
         for i, role in enumerate(_items(data, "access_roles"))
         for j, training in enumerate(_items(role, "trainings"))
+        if isinstance(training, str) and training not in trainings
+    ]
+
+
+def _unknown_ladder_trainings(data: object) -> list[InitErrorDetails]:
+    trainings = _ids(data, "trainings")
+    return [
+        _reference(
+            ("reinstatement", i, "trainings", j),
+            f"training '{training}' is not in trainings{_known(trainings)}",
+        )
+        for i, step in enumerate(_items(data, "reinstatement"))
+        for j, training in enumerate(_items(step, "trainings"))
         if isinstance(training, str) and training not in trainings
     ]
 

@@ -16,6 +16,8 @@ class Unit(StrEnum):
     DAYS = "days"
     WEEKS = "weeks"
     BUSINESS_DAYS = "business days"
+    MONTHS = "months"
+    """Calendar months: the same day of the month N months later (or that month's last day)."""
 
 
 _UNIT_WORDS = {
@@ -27,6 +29,18 @@ _UNIT_WORDS = {
     "business day": Unit.BUSINESS_DAYS,
     "work day": Unit.BUSINESS_DAYS,
     "working day": Unit.BUSINESS_DAYS,
+    "month": Unit.MONTHS,
+    "calendar month": Unit.MONTHS,
+}
+# Rough lengths, only to order durations written in different units (a reminder list, a
+# reinstatement ladder); deadlines are computed on the calendar, never from these.
+_NOMINAL_MINUTES = {
+    Unit.MINUTES: 1,
+    Unit.HOURS: 60,
+    Unit.DAYS: 24 * 60,
+    Unit.WEEKS: 7 * 24 * 60,
+    Unit.BUSINESS_DAYS: 7 * 24 * 60 // 5,
+    Unit.MONTHS: 30 * 24 * 60,
 }
 _PATTERN = re.compile(r"^\s*(\d+)\s+([a-z ]+?)s?\s*$")
 
@@ -35,6 +49,11 @@ _PATTERN = re.compile(r"^\s*(\d+)\s+([a-z ]+?)s?\s*$")
 class Duration:
     amount: int
     unit: Unit
+
+    @property
+    def nominal_minutes(self) -> int:
+        """About how long it is, to compare durations in different units."""
+        return self.amount * _NOMINAL_MINUTES[self.unit]
 
     def __str__(self) -> str:
         word = self.unit.value if self.amount != 1 else self.unit.value.removesuffix("s")

@@ -218,6 +218,23 @@ class MemoryLedger:
         self._accounts[moved.id] = moved
         return moved
 
+    def reinstate_account(
+        self, account: HmisAccount, first_login_due: datetime
+    ) -> HmisAccount | None:
+        current = self._accounts.get(account.id)
+        if current is None or current.version != account.version:
+            return None
+        reinstated = replace(
+            current,
+            status=AccountStatus.PENDING_FIRST_LOGIN,
+            version=current.version + 1,
+            first_login_due=first_login_due,
+            disabled_by=None,
+            disabled_at=None,
+        )
+        self._accounts[reinstated.id] = reinstated
+        return reinstated
+
     # Grants ---------------------------------------------------------------------------------
 
     def grants_of(self, email: str) -> list[Grant]:

@@ -120,6 +120,13 @@ class Ledger(Protocol):
         """Compare-and-set on the account's version: the updated account, or None if it moved."""
         ...
 
+    def reinstate_account(
+        self, account: HmisAccount, first_login_due: datetime
+    ) -> HmisAccount | None:
+        """Compare-and-set an account disabled for inactivity back to pending its first login,
+        with a new first-login deadline (its last login on record is kept); None if it moved."""
+        ...
+
     # Grants ---------------------------------------------------------------------------------
 
     def grants_of(self, email: str) -> list[Grant]:

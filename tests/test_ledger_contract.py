@@ -158,6 +158,32 @@ def test_accounts_are_opened_moved_by_version_and_reopened(contract: Contract) -
     assert ledger.account_by_email(ANA) == again
 
 
+def test_a_disabled_account_is_reinstated_by_version_keeping_its_last_login(
+    contract: Contract, clock: Clock
+) -> None:
+    ledger = contract.ledger
+    ledger.open_account(NewAccount(ANA, "Ana", "a", "dss", None, None))
+    ledger.activate_account(ANA)
+    active = ledger.account_by_email(ANA)
+    assert active is not None
+    clock.advance(days=70)
+    disabled = ledger.move_account(active, AccountStatus.DISABLED, LEAD)
+    assert disabled is not None
+    assert disabled.disabled_at is not None
+    due = clock.now + timedelta(hours=24)
+    back = ledger.reinstate_account(disabled, due)
+    assert back is not None
+    assert (back.status, back.first_login_due, back.version) == (
+        AccountStatus.PENDING_FIRST_LOGIN,
+        due,
+        disabled.version + 1,
+    )
+    assert (back.disabled_by, back.disabled_at) == (None, None)
+    assert back.last_login_at == active.last_login_at
+    assert ledger.reinstate_account(disabled, due) is None  # an old version changes nothing
+    assert ledger.account_by_email(ANA) == back
+
+
 def test_audit_and_outbox_keep_order_and_skip_repeated_keys(contract: Contract) -> None:
     ledger = contract.ledger
     actor = Actor(LEAD, Platform.SLACK, "U1")

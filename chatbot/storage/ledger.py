@@ -276,6 +276,25 @@ class SqlLedger:
             return None
         return self.get_account(account.id)
 
+    def reinstate_account(
+        self, account: HmisAccount, first_login_due: datetime
+    ) -> HmisAccount | None:
+        result = self._session.execute(
+            update(Account)
+            .where(Account.id == account.id, Account.version == account.version)
+            .values(
+                status=AccountStatus.PENDING_FIRST_LOGIN,
+                version=account.version + 1,
+                first_login_due=first_login_due,
+                disabled_by=None,
+                disabled_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.get_account(account.id)
+
     # Grants ---------------------------------------------------------------------------------
 
     def grants_of(self, email: str) -> list[Grant]:

@@ -10,6 +10,7 @@ from flows.kinds.deactivation.kind import DeactivationKind
 from flows.kinds.end_agency_access.kind import EndAgencyAccessKind
 from flows.kinds.new_user.kind import NewUserKind
 from flows.kinds.program.kind import ProgramKind
+from flows.kinds.reinstatement.kind import ReinstatementKind
 from flows.kinds.role_change.kind import RoleChangeKind
 from flows.kit.registry import AnyKind, Registry
 
@@ -17,6 +18,7 @@ DEFAULT_KINDS: tuple[type[AnyKind], ...] = (
     NewUserKind,
     DeactivationKind,
     RoleChangeKind,
+    ReinstatementKind,
     AgencyAccessKind,
     EndAgencyAccessKind,
     ProgramKind,

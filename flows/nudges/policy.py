@@ -8,20 +8,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from flows.durations import Duration, DurationField, Unit
-
-# Rough lengths, only to check that a reminder list runs from the earliest reminder to the latest.
-_NOMINAL_MINUTES = {
-    Unit.MINUTES: 1,
-    Unit.HOURS: 60,
-    Unit.DAYS: 24 * 60,
-    Unit.WEEKS: 7 * 24 * 60,
-    Unit.BUSINESS_DAYS: 7 * 24 * 60 // 5,
-}
+from flows.durations import Duration, DurationField
 
 
 def _earliest_first(offsets: tuple[Duration, ...]) -> tuple[Duration, ...]:
-    lengths = [o.amount * _NOMINAL_MINUTES[o.unit] for o in offsets]
+    lengths = [o.nominal_minutes for o in offsets]
     if any(earlier <= later for earlier, later in pairwise(lengths)):
         raise ValueError(
             "list reminders from the earliest to the latest, such as [7 days, 2 days, 0 days]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from flows.calendar import BusinessCalendar
+from flows.calendar import BusinessCalendar, add_months
 from flows.durations import Duration, Unit
 
 SEARCH_SPAN = timedelta(days=3660)  # ten years either way: longer than any window a community sets
@@ -30,6 +30,8 @@ def reminder_time(calendar: BusinessCalendar, deadline: datetime, before: Durati
     day = calendar.local(deadline).date()
     if before.unit is Unit.BUSINESS_DAYS:
         day = _business_days_before(calendar, day, before.amount)
+    elif before.unit is Unit.MONTHS:
+        day = add_months(day, -before.amount)
     else:
         day -= timedelta(days=before.amount * (7 if before.unit is Unit.WEEKS else 1))
     return _opening(calendar, day)

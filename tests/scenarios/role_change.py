@@ -1,12 +1,14 @@
-"""Role changes: straight to the admins and changed, training then withdrawn, denied."""
+"""Role changes: straight to the admins and changed, training then withdrawn, denied; a staff
+member's own request declined by their supervisor."""
 
 from __future__ import annotations
 
-from tests.requests import ADMIN, LEAD, TRAINEE
+from tests.requests import ADMIN, LEAD, SUPERVISOR, TRAINEE
 from tests.samples import ODD_NAME, Recorder
 
 ROLE_CHANGE = "role_change"
 NEWBIE = "newbie@riverhouse.example.org"
+STAFF = "casey@riverhouse.example.org"
 
 
 def scenario(rec: Recorder) -> None:
@@ -23,3 +25,16 @@ def scenario(rec: Recorder) -> None:
     deny = d.click(ADMIN, "deny", first + 2, kind=ROLE_CHANGE)
     reason = "Reporting access needs the director's sign-off."
     rec.step(lambda: d.give_reason(ADMIN, deny.form.context, reason), first + 2)  # type: ignore[union-attr]
+    _own(rec, first + 3)
+
+
+def _own(rec: Recorder, request_id: int) -> None:
+    """A staff member asks for their own role; their supervisor declines it (an endorsement
+    goes on as a lead's request would, which the states above show)."""
+    d = rec.driver
+    d.add_account(STAFF, "Casey Case")
+    own = {"new_role": "supervisory", "reason": "I lead the outreach team now."}
+    rec.step(lambda: d.submit(STAFF, own, ROLE_CHANGE), request_id)
+    decline = d.click(SUPERVISOR, "decline", request_id, kind=ROLE_CHANGE)
+    reason = "Casey leads the team from January; ask again then."
+    rec.step(lambda: d.give_reason(SUPERVISOR, decline.form.context, reason), request_id)  # type: ignore[union-attr]

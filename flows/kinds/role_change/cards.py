@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flows.community import Training
 from flows.kinds.role_change.details import (
+    ADMIN_OPEN_STATES,
     NAME,
     OPEN_STATES,
     RoleChangeRequest,
     RoleChangeState,
 )
+from flows.kit import endorsement
 from flows.kit.kind import CardView
 from flows.ui import ActionCommand, Button, ButtonStyle, Card, Fact
 
@@ -17,12 +19,14 @@ REQUESTER = "requester"
 SUBJECT = "subject"
 
 STATE_LABELS: dict[str, str] = {
+    RoleChangeState.AWAITING_ENDORSEMENT: "Waiting for the agency to endorse it",
     RoleChangeState.TRAINING: "Training for the new role",
     RoleChangeState.AWAITING_ADMIN: "Waiting for HMIS admins to change the role",
     RoleChangeState.CHANGED: "Role changed in HMIS",
     RoleChangeState.DENIED: "Denied",
     RoleChangeState.WITHDRAWN: "Withdrawn",
     RoleChangeState.EXPIRED: "Expired: training not finished in time",
+    RoleChangeState.DECLINED: "Declined by the agency",
 }
 
 
@@ -36,6 +40,8 @@ class RoleChangeCards:
             return self.requester_card(request)
         if audience == SUBJECT:
             return self.subject_card(request)
+        if endorsement.is_endorser_audience(audience):
+            return self.endorser_card(request)
         return self.admin_card(request)
 
     def admin_card(self, request: RoleChangeRequest) -> Card:
@@ -51,7 +57,12 @@ class RoleChangeCards:
         if state == RoleChangeState.AWAITING_ADMIN:
             text = "Change the access role in HMIS, then confirm here."
             buttons.append(_button(request, "confirm", "Role changed in HMIS", ButtonStyle.PRIMARY))
-        if state in OPEN_STATES:
+        if state == RoleChangeState.AWAITING_ENDORSEMENT:
+            text = (
+                f"Waiting for {endorsement.waiting_for(self._view, request)} to endorse it; "
+                "nothing for HMIS to do yet."
+            )
+        if state in ADMIN_OPEN_STATES:
             buttons.append(_button(request, "deny", "Deny", ButtonStyle.DANGER))
         return Card(
             title=f"Access role change #{request.id}: {request.subject_name}",
@@ -73,9 +84,37 @@ class RoleChangeCards:
             footer=self._decision_line(request),
         )
 
+    def endorser_card(self, request: RoleChangeRequest) -> Card:
+        role = self._view.role_name(request.details.to_role_id)
+        return endorsement.endorser_card(
+            self._view,
+            request,
+            asks=f"for the access role {role}",
+            waiting=request.state == RoleChangeState.AWAITING_ENDORSEMENT,
+            facts=self.facts(request),
+            footer=self._decision_line(request),
+        )
+
     def subject_card(self, request: RoleChangeRequest) -> Card:
         details, state = request.details, request.state
         role = self._view.role_name(details.to_role_id)
+        withdraw = (
+            (_button(request, "withdraw", "Withdraw request"),)
+            if details.self_filed and state in OPEN_STATES
+            else ()
+        )
+        if state == RoleChangeState.AWAITING_ENDORSEMENT:
+            who = endorsement.waiting_for(self._view, request)
+            return Card(
+                title=f"Your request #{request.id} for the access role {role}",
+                summary=f"Your request for {role} waits for {who} to endorse it.",
+                text=(
+                    f"{who} will be asked to endorse it; once endorsed, it goes to HMIS like any "
+                    "request from your agency."
+                ),
+                facts=self.facts(request),
+                buttons=withdraw,
+            )
         if state == RoleChangeState.TRAINING:
             remaining = [t for t in self.trainings(request) if not request.reported(t.id)]
             return Card(
@@ -84,12 +123,15 @@ class RoleChangeCards:
                 text="Complete these trainings and report each one here when done.",
                 facts=self._training_facts(request),
                 links=tuple((t.name, t.url) for t in self.trainings(request)),
-                buttons=tuple(
-                    Button(
-                        f"I've completed {t.name}",
-                        ActionCommand(NAME, f"trained.{t.id}", request.id, request.version),
-                    )
-                    for t in remaining
+                buttons=(
+                    *(
+                        Button(
+                            f"I've completed {t.name}",
+                            ActionCommand(NAME, f"trained.{t.id}", request.id, request.version),
+                        )
+                        for t in remaining
+                    ),
+                    *withdraw,
                 ),
             )
         if state == RoleChangeState.CHANGED:
@@ -103,6 +145,7 @@ class RoleChangeCards:
             title=f"New HMIS access role {role}: {STATE_LABELS[state].lower()}",
             summary=self._summary(request),
             facts=self.facts(request),
+            buttons=withdraw,
             footer=self._decision_line(request),
         )
 
@@ -116,14 +159,17 @@ class RoleChangeCards:
             Fact("Access role now", current),
             Fact("New access role", self._view.role_name(details.to_role_id)),
             Fact("Reason", details.reason),
-            Fact(
-                "Requested by",
-                f"{self._view.name(request.requester_email)}, {self.when(request.filed_at)}",
-            ),
+            Fact("Requested by", f"{self._filer(request)}, {self.when(request.filed_at)}"),
         ]
         if details.interim_role_id:
             facts.append(Fact("Meanwhile", self._interim(request)))
+        facts += endorsement.endorsed_fact(self._view, details.endorsement)
         return tuple(facts)
+
+    def _filer(self, request: RoleChangeRequest) -> str:
+        if request.requester_email == request.subject_email:
+            return f"{request.subject_name} (for themselves)"
+        return self._view.name(request.requester_email)
 
     def trainings(self, request: RoleChangeRequest) -> list[Training]:
         found = (self._view.community.training(t) for t in request.details.trainings)
@@ -158,6 +204,8 @@ class RoleChangeCards:
             return f"Role changed in HMIS, confirmed by {who} on {when}."
         if request.state == RoleChangeState.DENIED:
             return f"Denied by {who} on {when}. Reason: {request.decision_reason}"
+        if request.state == RoleChangeState.DECLINED:
+            return endorsement.declined_line(self._view, request)
         if request.state == RoleChangeState.WITHDRAWN:
             why = f" Reason: {request.decision_reason}" if request.decision_reason else ""
             return f"Withdrawn by {who} on {when}.{why}"

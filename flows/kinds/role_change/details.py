@@ -7,12 +7,16 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from flows.kit.endorsement import Endorsement
 from flows.model import Request
 
 NAME = "role_change"
 
 
 class RoleChangeState(StrEnum):
+    AWAITING_ENDORSEMENT = "awaiting_endorsement"
+    """A staff member asked for their own role to change; a lead or supervisor of their
+    agency endorses it (then it goes on as a lead's request would) or declines it."""
     TRAINING = "training"
     """The new role needs trainings the person lacks; they report each one."""
     AWAITING_ADMIN = "awaiting_admin"
@@ -20,10 +24,20 @@ class RoleChangeState(StrEnum):
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+    DECLINED = "declined"
+    """Not endorsed: a lead or supervisor declined the staff member's request, with a reason."""
 
 
-OPEN_STATES = frozenset({RoleChangeState.TRAINING, RoleChangeState.AWAITING_ADMIN})
+OPEN_STATES = frozenset(
+    {
+        RoleChangeState.AWAITING_ENDORSEMENT,
+        RoleChangeState.TRAINING,
+        RoleChangeState.AWAITING_ADMIN,
+    }
+)
 ADMIN_STATES = frozenset({RoleChangeState.AWAITING_ADMIN})
+ADMIN_OPEN_STATES = frozenset({RoleChangeState.TRAINING, RoleChangeState.AWAITING_ADMIN})
+"""Open states HMIS admins see (and may deny in): every one after the endorsement."""
 
 
 class RoleChangeDetails(BaseModel):
@@ -40,6 +54,17 @@ class RoleChangeDetails(BaseModel):
     """The role to hold meanwhile, when the community defines one for the new role."""
     interim_set_by: str | None = None
     interim_set_at: datetime | None = None
+    endorsement: Endorsement | None = None
+    """Set when a staff member asked for their own role to change."""
+
+    @property
+    def self_filed(self) -> bool:
+        return self.endorsement is not None
+
+    @property
+    def reached_admins(self) -> bool:
+        """Filed by a lead (or admin), or endorsed by one: HMIS admins see it."""
+        return self.endorsement is None or self.endorsement.given
 
     @property
     def needs_interim(self) -> bool:

@@ -1,6 +1,9 @@
 """The access-role change state machine: trainings the new role needs first (only those the
 person lacks: completed ones still within their validity count), an interim role meanwhile
-where the community defines one, then an HMIS admin confirms the change."""
+where the community defines one, then an HMIS admin confirms the change.
+
+A staff member may ask for their own role to change: their request waits for a lead or
+supervisor of their agency to endorse it, and then goes on exactly as a lead's request would."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from flows.kinds.role_change.cards import (
     RoleChangeCards,
 )
 from flows.kinds.role_change.details import (
+    ADMIN_OPEN_STATES,
     ADMIN_STATES,
     NAME,
     OPEN_STATES,
@@ -25,14 +29,23 @@ from flows.kinds.role_change.details import (
     RoleChangeRequest,
     RoleChangeState,
 )
-from flows.kinds.role_change.form import FORM_ID, REASON, read_role, role_change_form
-from flows.kit.forms import Problem, Reader, check_free_text
+from flows.kinds.role_change.form import (
+    FORM_ID,
+    NEW_ROLE,
+    REASON,
+    read_role,
+    role_change_form,
+    staff_role_change_form,
+)
+from flows.kit import endorsement
+from flows.kit.endorsement import ENDORSER, Endorsement
+from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.people import PERSON, Person, acting_agencies, read_person
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
-from flows.nudges.letters import Letter
+from flows.nudges.letters import Letter, Role, audience_for
 from flows.nudges.rules import RequestRule
 from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
 from flows.ports import FormValues
@@ -41,14 +54,18 @@ from flows.ui import Card, Notice
 Run = Machine[RoleChangeDetails]
 NOT_ALLOWED = (
     "Only agency leads, supervisors and HMIS admins can ask for someone's access role to "
-    "change, and the HMIS directory does not list you as one. Ask your agency lead."
+    "change, or staff whose HMIS account the bot knows for their own; the bot knows neither "
+    "for you. Ask your agency lead."
 )
 
 
 class RoleChangeKind(RequestKind[RoleChangeDetails]):
     name = NAME
     command = "role"
-    help = "asks HMIS admins to change someone's HMIS access role (trainings first, if needed)"
+    help = (
+        "asks HMIS admins to change someone's HMIS access role, or your own once your agency "
+        "endorses it (trainings first, if needed)"
+    )
     title = "Access role change"
     details_model = RoleChangeDetails
     labels = STATE_LABELS
@@ -60,68 +77,88 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
 
     # Filing ---------------------------------------------------------------------------------
 
+    def holds(
+        self, community: Community, request: RoleChangeRequest, party: str, email: str
+    ) -> bool:
+        if party == ENDORSER:
+            return endorsement.may_endorse(community, request, email)
+        return super().holds(community, request, party, email)
+
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        if not acting_agencies(machine.community, actor.email):
+        if acting_agencies(machine.community, actor.email):
+            form = role_change_form(machine.community, machine.ledger, actor.email, account)
+            return OpenForm(form)
+        staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
+        if staff is None:
             return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
-        return OpenForm(role_change_form(machine.community, machine.ledger, actor.email, account))
+        endorsers = endorsement.endorsers(machine.community, staff.agency_id, (actor.email,))
+        if not endorsers:
+            return _no_endorser(machine, actor, "open_form", staff)
+        names = " or ".join(machine.view.name(e) for e in endorsers)
+        return OpenForm(staff_role_change_form(machine.community, staff, names))
 
     def submit(
         self, machine: Run, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
-        if not acting_agencies(machine.community, actor.email):
+        if acting_agencies(machine.community, actor.email):
+            return self._submit_for_staff(machine, actor, values)
+        staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
+        if staff is None:
             return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
+        return self._submit_own(machine, actor, staff, values)
+
+    def _submit_for_staff(self, machine: Run, actor: Actor, values: FormValues) -> Outcome:
+        """A lead, supervisor or admin asks for someone's role to change."""
         reader, problems = Reader(values), dict[str, Problem]()
-        now = machine.ledger.now()
         person = read_person(reader, machine.community, machine.ledger, actor.email, problems)
         current = person.account.access_role_id if person and person.account else ""
         role = read_role(reader, machine.community, current, problems)
-        reason = check_free_text(reader, REASON, problems, machine.calendar.local(now).year)
-        if not reason and REASON not in problems:
-            problems[REASON] = Problem("missing", "Say what changed in their job.")
+        reason = _reason(machine, reader, problems, "Say what changed in their job.")
         if problems or person is None or role is None:
-            machine.ledger.audit(
-                AuditEvent(
-                    actor,
-                    machine.action("file"),
-                    "refused",
-                    None,
-                    {field: problem.code for field, problem in problems.items()},
-                )
-            )
-            return FieldErrors({field: problem.message for field, problem in problems.items()})
-        request = machine.file(
-            actor,
-            self._filing(machine, actor, person, role, reason),
-            {
-                "agency": person.agency_id,
-                "role": role.id,
-            },
-        )
+            return _refused(machine, actor, problems)
+        filing = self._filing(machine, actor, person, role, reason)
+        return self._file(machine, actor, filing, f"{person.name} already has")
+
+    def _submit_own(
+        self, machine: Run, actor: Actor, staff: HmisAccount, values: FormValues
+    ) -> Outcome:
+        """A staff member asks for their own role to change: their agency endorses it first."""
+        reader, problems = Reader(values), dict[str, Problem]()
+        role = read_role(reader, machine.community, staff.access_role_id, problems, they="You")
+        reason = _reason(machine, reader, problems, "Say what changed in your job.")
+        if problems or role is None:
+            return _refused(machine, actor, problems)
+        endorsers = endorsement.endorsers(machine.community, staff.agency_id, (actor.email,))
+        if not endorsers:
+            return _no_endorser(machine, actor, "file", staff)
+        filing = _own_filing(staff, role, reason, endorsers)
+        return self._file(machine, actor, filing, "You already have")
+
+    def _file(self, machine: Run, actor: Actor, filing: Filing, who_has: str) -> Outcome:
+        details = filing.details
+        assert isinstance(details, RoleChangeDetails)
+        audit = {"agency": filing.agency_id, "role": details.to_role_id}
+        if details.self_filed:
+            audit["endorsement"] = "needed"  # filed by the person: their agency endorses it
+        request = machine.file(actor, filing, audit)
         if request is None:
             machine.refuse(actor, "file", "duplicate", None, "")
-            return FieldErrors({PERSON: f"{person.name} already has an open role change."})
+            field = NEW_ROLE if details.self_filed else PERSON
+            return FieldErrors({field: f"{who_has} an open role change."})
         return Accepted(Notice(self._filed(machine, request)))
 
     def _filing(
         self, machine: Run, actor: Actor, person: Person, role: AccessRole, reason: str
     ) -> Filing:
-        lacking = self._lacking(machine, person.email, role)
-        due = (
-            machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
-            if lacking
-            else None
-        )
         details = RoleChangeDetails(
             from_role_id=person.account.access_role_id if person.account else "",
             to_role_id=role.id,
             reason=reason,
-            trainings=lacking,
-            training_due=due,
-            interim_role_id=(role.interim_role or "") if lacking else "",
         )
+        details, state, due = self._next(machine, person.email, role, details)
         return Filing(
             kind=NAME,
-            state=RoleChangeState.TRAINING if lacking else RoleChangeState.AWAITING_ADMIN,
+            state=state,
             requester_email=actor.email,
             subject_email=person.email,
             subject_name=person.name,
@@ -131,6 +168,27 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
             open_key=person.email,
             due_at=due,
         )
+
+    def _next(
+        self, machine: Run, email: str, role: AccessRole, details: RoleChangeDetails
+    ) -> tuple[RoleChangeDetails, RoleChangeState, datetime | None]:
+        """Where a lead's request starts, and an endorsed one goes on: the trainings the person
+        lacks first (with their deadline and the interim role), or straight to the admins."""
+        lacking = self._lacking(machine, email, role)
+        due = (
+            machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
+            if lacking
+            else None
+        )
+        details = details.model_copy(
+            update={
+                "trainings": lacking,
+                "training_due": due,
+                "interim_role_id": (role.interim_role or "") if lacking else "",
+            }
+        )
+        state = RoleChangeState.TRAINING if lacking else RoleChangeState.AWAITING_ADMIN
+        return details, state, due
 
     @staticmethod
     def _lacking(machine: Run, email: str, role: AccessRole) -> tuple[str, ...]:
@@ -153,16 +211,27 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
     def _filed(self, machine: Run, request: RoleChangeRequest) -> str:
         details = request.details
         role = machine.view.role_name(details.to_role_id)
+        if request.state == RoleChangeState.AWAITING_ENDORSEMENT:
+            who = endorsement.waiting_for(machine.view, request)
+            return (
+                f"Request #{request.id} sent: you asked for {role}. {who} will be asked to "
+                "endorse it; once endorsed, it goes to HMIS. You will see each step in your "
+                "messages from this bot and in your status list."
+            )
         first = f"Request #{request.id} filed: {request.subject_name} to {role}."
+        return f"{first} {self._next_step(machine, request)}"
+
+    def _next_step(self, machine: Run, request: RoleChangeRequest) -> str:
+        details = request.details
         if details.trainings:
             names = ", ".join(t.name for t in RoleChangeCards(machine.view).trainings(request))
             return (
-                f"{first} {request.subject_name} will get the training it needs first ({names}, "
+                f"{request.subject_name} will get the training it needs first ({names}, "
                 f"by {machine.calendar.when(details.training_due)}); then HMIS admins make the "
                 "change."
             )
         sla = machine.community.deadlines.role_change
-        return f"{first} HMIS admins make the change within {sla}."
+        return f"HMIS admins make the change within {sla}."
 
     # Steps ----------------------------------------------------------------------------------
 
@@ -180,7 +249,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
             "confirm": Step(ADMIN, frozenset({RoleChangeState.AWAITING_ADMIN}), self._confirm),
             "deny": Step(
                 ADMIN,
-                self.open_states,
+                frozenset(ADMIN_OPEN_STATES),
                 self._deny,
                 reason=ReasonPrompt(
                     "Deny role change", "Reason (the requester will see it)", "Deny"
@@ -192,7 +261,42 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
                 self._withdraw,
                 refusal="Only the person who filed the request can withdraw it.",
             ),
+            **endorsement.steps(
+                frozenset({RoleChangeState.AWAITING_ENDORSEMENT}), self._endorse, self._decline
+            ),
         }
+
+    def _endorse(
+        self, machine: Run, actor: Actor, request: RoleChangeRequest, _arg: str, _reason: str
+    ) -> Outcome:
+        """Endorsed: on exactly as a lead's request, from now (trainings first if needed)."""
+        role = machine.community.access_role(request.details.to_role_id)
+        if role is None:
+            return machine.refuse(
+                actor,
+                endorsement.ENDORSE,
+                "unknown_role",
+                request.id,
+                "That access role is no longer in the community file; decline the request.",
+            )
+        endorsed = request.details.model_copy(
+            update={"endorsement": endorsement.endorsed(actor, machine.ledger.now())}
+        )
+        details, state, due = self._next(machine, request.subject_email, role, endorsed)
+        moved = machine.move(
+            request, actor, state, endorsement.ENDORSE, details=details, due_at=due
+        )
+        if moved is None:
+            return machine.lost_race(actor, request, endorsement.ENDORSE)
+        return Notice(
+            f"Endorsed: request #{request.id} for {request.subject_name}. "
+            f"{self._next_step(machine, moved)}"
+        )
+
+    def _decline(
+        self, machine: Run, actor: Actor, request: RoleChangeRequest, _arg: str, reason: str
+    ) -> Outcome:
+        return endorsement.decline(machine, actor, request, RoleChangeState.DECLINED, reason)
 
     def _trained(
         self, machine: Run, actor: Actor, request: RoleChangeRequest, training_id: str, _r: str
@@ -273,16 +377,25 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
     def audiences(
         self, community: Community, request: RoleChangeRequest
     ) -> list[tuple[str, str | None]]:
-        return [
-            (ADMINS, None),
-            (REQUESTER, request.requester_email),
-            (SUBJECT, request.subject_email),
-        ]
+        """The admin channel once the request reaches HMIS, the filer (unless they asked for
+        themselves), the person, and each endorser of a staff member's own request."""
+        details = request.details
+        found: list[tuple[str, str | None]] = [(ADMINS, None)] if details.reached_admins else []
+        if request.requester_email != request.subject_email:
+            found.append((REQUESTER, request.requester_email))
+        found.append((SUBJECT, request.subject_email))
+        if details.self_filed:
+            found += endorsement.audiences(community, request)
+        return found
 
     def audience_of(self, request: RoleChangeRequest, email: str) -> str:
+        if email == request.subject_email:
+            return SUBJECT
         if email == request.requester_email:
             return REQUESTER
-        return SUBJECT if email == request.subject_email else ADMINS
+        if request.details.self_filed:
+            return audience_for(Role.LEAD, email)
+        return ADMINS
 
     def render(self, view: CardView, request: RoleChangeRequest, audience: str) -> Card:
         return RoleChangeCards(view).render(request, audience)
@@ -324,4 +437,56 @@ def _set_role(
                 "request": str(request.id),
             },
         )
+    )
+
+
+def _reason(machine: Run, reader: Reader, problems: Problems, missing: str) -> str:
+    year = machine.calendar.local(machine.ledger.now()).year
+    reason = check_free_text(reader, REASON, problems, year)
+    if not reason and REASON not in problems:
+        problems[REASON] = Problem("missing", missing)
+    return reason
+
+
+def _refused(machine: Run, actor: Actor, problems: Problems) -> FieldErrors:
+    machine.ledger.audit(
+        AuditEvent(
+            actor,
+            machine.action("file"),
+            "refused",
+            None,
+            {field: problem.code for field, problem in problems.items()},
+        )
+    )
+    return FieldErrors({field: problem.message for field, problem in problems.items()})
+
+
+def _no_endorser(machine: Run, actor: Actor, verb: str, staff: HmisAccount) -> Notice:
+    agency = machine.view.agency_name(staff.agency_id)
+    message = endorsement.no_endorser(agency)
+    return machine.refuse(actor, verb, "no_endorser", None, message)
+
+
+def _own_filing(staff: HmisAccount, role: AccessRole, reason: str, endorsers: list[str]) -> Filing:
+    """A staff member's own request, waiting for one of the endorsers."""
+    details = RoleChangeDetails(
+        from_role_id=staff.access_role_id,
+        to_role_id=role.id,
+        reason=reason,
+        endorsement=Endorsement(),
+    )
+    return Filing(
+        kind=NAME,
+        state=RoleChangeState.AWAITING_ENDORSEMENT,
+        requester_email=staff.email,
+        subject_email=staff.email,
+        subject_name=staff.name,
+        agency_id=staff.agency_id,
+        details=details,
+        parties={
+            REQUESTER: staff.email,
+            SUBJECT: staff.email,
+            **endorsement.endorser_parties(endorsers),
+        },
+        open_key=staff.email,
     )

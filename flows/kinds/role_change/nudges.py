@@ -1,5 +1,6 @@
-"""A role change's clocks: the person's training reminders, its expiry when the training is not
-finished in time, and the admins' SLA for making the change in HMIS."""
+"""A role change's clocks: a reminder to the agency's leads of a staff member's own request
+still waiting for their endorsement, the person's training reminders, its expiry when the
+training is not finished in time, and the admins' SLA for making the change in HMIS."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flows.calendar import how_long
 from flows.community import Community
 from flows.kinds.role_change.cards import RoleChangeCards
 from flows.kinds.role_change.details import NAME, RoleChangeRequest, RoleChangeState
+from flows.kit import endorsement
 from flows.kit.kind import CardView
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter, Role
@@ -41,6 +43,7 @@ def rules(community: Community, at: Cutoffs) -> Iterator[RequestRule]:
         RequestClock.STATE_ENTERED,
         at.since(deadlines.role_change),
     )
+    yield endorsement.reminder_rule(NAME, RoleChangeState.AWAITING_ENDORSEMENT, community, at)
 
 
 def letters(
@@ -48,6 +51,9 @@ def letters(
 ) -> list[Letter]:
     cards = RoleChangeCards(view)
     role = view.role_name(request.details.to_role_id)
+    if nudge == endorsement.REMINDER:
+        asks = f"for the access role {role}"
+        return endorsement.reminder_letters(view, request, asks, cards.facts(request), occurrence)
     if nudge == TRAINING_REMINDER:
         card = cards.subject_card(request)
         reminder = Card(
