@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-COLLECTIONS = ("cocs", "agencies", "trainings", "access_roles", "reminders")
+COLLECTIONS = (
+    "cocs",
+    "agencies",
+    "trainings",
+    "access_roles",
+    "reminders",
+    "onboarding_checklist",
+)
+POSITION_TRAININGS = ("lead_training", "security_officer_training")
 
 
 def reference_problems(data: object) -> list[InitErrorDetails]:
@@ -22,6 +30,8 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_cocs(data),
         *_unknown_trainings(data),
         *_unknown_interim_roles(data),
+        *_unknown_position_trainings(data),
+        *_unknown_checklist_items(data),
     ]
 
 
@@ -56,6 +66,28 @@ def _unknown_interim_roles(data: object) -> list[InitErrorDetails]:
         )
         for i, role in enumerate(_items(data, "access_roles"))
         if isinstance(interim := _field(role, "interim_role"), str) and interim not in roles
+    ]
+
+
+def _unknown_position_trainings(data: object) -> list[InitErrorDetails]:
+    trainings = _ids(data, "trainings")
+    return [
+        _reference((key,), f"training '{training}' is not in trainings{_known(trainings)}")
+        for key in POSITION_TRAININGS
+        if isinstance(training := _field(data, key), str) and training not in trainings
+    ]
+
+
+def _unknown_checklist_items(data: object) -> list[InitErrorDetails]:
+    items = _ids(data, "onboarding_checklist")
+    return [
+        _reference(
+            ("agencies", i, "checklist", j),
+            f"step '{item}' is not in onboarding_checklist{_known(items)}",
+        )
+        for i, agency in enumerate(_items(data, "agencies"))
+        for j, item in enumerate(_items(agency, "checklist"))
+        if isinstance(item, str) and item not in items
     ]
 
 
