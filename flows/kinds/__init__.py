@@ -3,6 +3,7 @@ adding a kind is one package here and one line there."""
 
 from __future__ import annotations
 
+from flows.kinds.agency_participation.kind import AgencyParticipationKind
 from flows.kinds.deactivation.kind import DeactivationKind
 from flows.kinds.lead_designation.kind import LeadDesignationKind
 from flows.kinds.new_user.kind import NewUserKind
@@ -16,6 +17,7 @@ DEFAULT_KINDS: tuple[type[AnyKind], ...] = (
     RoleChangeKind,
     LeadDesignationKind,
     SecurityOfficerDesignationKind,
+    AgencyParticipationKind,
 )
 """In help order; the first is what the command alone opens."""
 
