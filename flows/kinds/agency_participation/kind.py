@@ -258,7 +258,14 @@ class AgencyParticipationKind(RequestKind[ParticipationDetails]):
         to = ParticipationState.READY if not ticked.missing else ParticipationState.ONBOARDING
         moved = machine.move(request, actor, to, "tick", details=ticked, audit={"step": step_id})
         if moved is None:
-            return machine.lost_race(actor, request, "tick")
+            return machine.refuse(
+                actor,
+                "tick",
+                "lost_race",
+                request.id,
+                "Another step was ticked at the same moment, so this one was not recorded. "
+                "Press it again on the updated card.",
+            )
         change = AgencyChange(request.agency_id, CHECKLIST, Action.ADD, step_id, request.id)
         machine.ledger.record_agency_change(change)
         left = len(ticked.missing)

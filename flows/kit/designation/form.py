@@ -184,10 +184,10 @@ class DesignationReader:
         note = check_free_text(reader, NOTE, self.problems, self.this_year)
         if agency is None or candidate is None:
             return None
-        replaces = self._replaces(reader, agency, candidate)
-        approvers = self._approvers(agency, candidate)
-        if self.problems or approvers is None:
+        replaces = self._replaces(reader, agency)
+        if self.problems:
             return None
+        approvers = self._approvers(agency, candidate)
         return Designation(agency, candidate, replaces, approvers, answers, note)
 
     def _agency(self, reader: Reader) -> Agency | None:
@@ -266,7 +266,7 @@ class DesignationReader:
             "someone else forward; you may put yourself forward.",
         )
 
-    def _replaces(self, reader: Reader, agency: Agency, candidate: Candidate) -> str:
+    def _replaces(self, reader: Reader, agency: Agency) -> str:
         email = reader.text(REPLACES).lower()
         if email and email not in self.kind.holders_of(agency):
             self.problems[REPLACES] = Problem(
@@ -277,7 +277,7 @@ class DesignationReader:
             return ""
         return email
 
-    def _approvers(self, agency: Agency, candidate: Candidate) -> tuple[str, ...] | None:
+    def _approvers(self, agency: Agency, candidate: Candidate) -> tuple[str, ...]:
         """Who must approve: the agency's approvers but the candidate, unless the filer is
         one of them (their filing is the approval)."""
         approvers = tuple(e for e in self.kind.approvers_of(agency) if e != candidate.email)
