@@ -76,6 +76,11 @@ class Agency(Strict):
         default_factory=dict,
         description="other named positions, such as a Coordinated Entry trainer: ce-trainer",
     )
+    checklist: tuple[str, ...] = Field(
+        default=(),
+        description="onboarding_checklist steps the agency has done already; the bot records "
+        "the ones HMIS admins tick after that",
+    )
 
     def may_file_requests(self, email: str) -> bool:
         """Supervisors and agency leadership file requests for their agency's staff."""
@@ -106,6 +111,15 @@ class CoordinatedEntry(Strict):
     assessor_training: str = Field(
         description="the id, in trainings, of the Assessor's Credential Training"
     )
+
+
+class ChecklistItem(Strict):
+    """One step of an agency's onboarding that HMIS admins tick, such as King County's
+    "Partner Agency Privacy Agreement (MOU) signed"."""
+
+    id: Slug
+    name: str
+    description: str = ""
 
 
 class AccessRole(Strict):
@@ -219,6 +233,30 @@ class Community(Strict):
     )
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
+    # Agency leads, security officers and agency participation (request kinds of their own).
+    lead_training: str | None = Field(
+        default=None,
+        description="the training every agency lead (Technical Administrator) completes, such "
+        "as Santa Clara's TA/Agency Lead Training: a trainings id",
+    )
+    security_officer_training: str | None = Field(
+        default=None, description="the training every security officer completes: a trainings id"
+    )
+    security_officer_duties: str | None = Field(
+        default=None, description="what a security officer does, shown when one is designated"
+    )
+    mou_valid_for: DurationField | None = Field(
+        default=None,
+        description="how long an agency's MOU (mou_date) stays current, such as 365 days",
+    )
+    mou_current_since: date | None = Field(
+        default=None, description="an agency's MOU is current when signed on or after this date"
+    )
+    onboarding_checklist: tuple[ChecklistItem, ...] = Field(
+        default=(),
+        description="the steps an applying agency goes through before HMIS approves it; "
+        "empty: none",
+    )
     privacy: str | None = Field(default=None, description="the privacy statement, at /privacy")
     terms: str | None = Field(default=None, description="the terms of use, at /terms")
 
@@ -270,6 +308,9 @@ class Community(Strict):
         """The training Coordinated Entry assessors attend, when the community has them."""
         ce = self.coordinated_entry
         return self.training(ce.assessor_training) if ce is not None else None
+
+    def checklist_item(self, item_id: str) -> ChecklistItem | None:
+        return next((i for i in self.onboarding_checklist if i.id == item_id), None)
 
     def is_admin(self, email: str) -> bool:
         return any(a.email == email for a in self.admins)

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-COLLECTIONS = ("cocs", "agencies", "trainings", "access_roles", "reminders")
+COLLECTIONS = (
+    "cocs",
+    "agencies",
+    "trainings",
+    "access_roles",
+    "reminders",
+    "onboarding_checklist",
+)
+POSITION_TRAININGS = ("lead_training", "security_officer_training")
 
 
 def reference_problems(data: object) -> list[InitErrorDetails]:
@@ -25,6 +33,8 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_interim_roles(data),
         *_unknown_assessor_training(data),
         *_unknown_ladder_trainings(data),
+        *_unknown_position_trainings(data),
+        *_unknown_checklist_items(data),
     ]
 
 
@@ -82,6 +92,28 @@ def _unknown_assessor_training(data: object) -> list[InitErrorDetails]:
         return []
     location = ("coordinated_entry", "assessor_training")
     return [_reference(location, f"training '{training}' is not in trainings{_known(trainings)}")]
+
+
+def _unknown_position_trainings(data: object) -> list[InitErrorDetails]:
+    trainings = _ids(data, "trainings")
+    return [
+        _reference((key,), f"training '{training}' is not in trainings{_known(trainings)}")
+        for key in POSITION_TRAININGS
+        if isinstance(training := _field(data, key), str) and training not in trainings
+    ]
+
+
+def _unknown_checklist_items(data: object) -> list[InitErrorDetails]:
+    items = _ids(data, "onboarding_checklist")
+    return [
+        _reference(
+            ("agencies", i, "checklist", j),
+            f"step '{item}' is not in onboarding_checklist{_known(items)}",
+        )
+        for i, agency in enumerate(_items(data, "agencies"))
+        for j, item in enumerate(_items(agency, "checklist"))
+        if isinstance(item, str) and item not in items
+    ]
 
 
 def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:

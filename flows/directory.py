@@ -16,6 +16,7 @@ from enum import StrEnum
 from flows.community import Agency, AgencyStatus, Community
 
 MEMBER_LISTS = ("leads", "supervisors", "security_officers")
+CHECKLIST = "checklist"
 POSITION_PREFIX = "positions."
 
 
@@ -28,7 +29,8 @@ class Action(StrEnum):
 @dataclass(frozen=True)
 class AgencyChange:
     """One change to an agency: a person added to or removed from a list (``leads``,
-    ``positions.ce-trainer``), or a value set (``status``, ``mou_date``)."""
+    ``positions.ce-trainer``), an onboarding step ticked (``checklist``, the step's id), or a
+    value set (``status``, ``mou_date``)."""
 
     agency_id: str
     field: str
@@ -53,6 +55,8 @@ def _applied(agency: Agency, change: AgencyChange) -> Agency:
         return agency.model_copy(update={"status": AgencyStatus(change.value)})
     if change.field == "mou_date" and change.action is Action.SET:
         return agency.model_copy(update={"mou_date": date.fromisoformat(change.value)})
+    if change.field == CHECKLIST:
+        return agency.model_copy(update={CHECKLIST: _changed(agency.checklist, change)})
     if change.field in MEMBER_LISTS:
         people = _changed(getattr(agency, change.field), change)
         return agency.model_copy(update={change.field: people})

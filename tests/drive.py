@@ -91,8 +91,11 @@ class Driver:
         )
 
     def status(self, who: str) -> Outcome:
-        view = CardView(self.community, self.calendar)
-        return self.run(lambda ledger: Views(self.registry, view, ledger).home(actor(who)))
+        def home(ledger: Ledger) -> Outcome:
+            view = CardView(current(self.community, ledger.agency_changes()), self.calendar)
+            return Views(self.registry, view, ledger).home(actor(who))
+
+        return self.run(home)
 
     def add_account(
         self, email: str, name: str, agency_id: str = "river-house", role: str = "dss"

@@ -22,8 +22,8 @@ from flows.model import Actor, Request, StoredRequest
 from flows.nudges.letters import Letter
 from flows.nudges.rules import RequestRule
 from flows.outcomes import Outcome
-from flows.ports import FormValues
-from flows.ui import ActionCommand, Button, Card
+from flows.ports import FormValues, Ledger
+from flows.ui import ActionCommand, Button, Card, CardList
 
 if TYPE_CHECKING:
     from flows.kit.machine import Machine
@@ -194,6 +194,11 @@ class RequestKind(ABC, Generic[M]):
             return ()
         command = ActionCommand(self.name, START, account.id, account.version)
         return (Button(self.account_action, command),)
+
+    def home_lists(self, view: CardView, ledger: Ledger, actor: Actor) -> tuple[CardList, ...]:
+        """Lists of this kind's own in a person's status and home view, after the rest (such
+        as an agency's onboarding checklist for its leads); none by default."""
+        return ()
 
     # Nudges ---------------------------------------------------------------------------------
 

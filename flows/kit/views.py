@@ -26,8 +26,8 @@ class Views:
 
     def home(self, actor: Actor) -> Lists:
         """The admins' queue (admins only), the person's own requests, the access they hold
-        beyond their role (when they hold some), and their agencies' accounts (leads and
-        supervisors only), in that order."""
+        beyond their role (when they hold some), their agencies' accounts (leads and
+        supervisors only), then what each kind adds, in that order."""
         lists = [self.mine(actor)]
         queue = self.admin_queue(actor)
         if queue is not None:
@@ -38,6 +38,9 @@ class Views:
         accounts = self.agency_accounts(actor)
         if accounts is not None:
             lists.append(accounts)
+        lists += [
+            x for kind in self.registry for x in kind.home_lists(self.view, self.ledger, actor)
+        ]
         return Lists(tuple(lists))
 
     def mine(self, actor: Actor) -> CardList:

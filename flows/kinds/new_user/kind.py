@@ -27,6 +27,7 @@ from flows.kinds.new_user.form import FORM_ID, F, request_form
 from flows.kinds.new_user.validation import not_participating, validate_request
 from flows.kit.kind import ADMIN, REQUESTER, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
+from flows.kit.participation import still_onboarding
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter
@@ -77,7 +78,9 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 ),
             )
         if not any(a.status is AgencyStatus.APPROVED for a in agencies):
-            why = " ".join(not_participating(a) for a in agencies)
+            why = " ".join(
+                still_onboarding(machine.community, a) or not_participating(a) for a in agencies
+            )
             return machine.refuse(actor, "open_form", "agency_not_participating", None, why)
         return OpenForm(request_form(machine.community, actor.email))
 

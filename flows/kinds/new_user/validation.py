@@ -6,6 +6,7 @@ from flows.community import Agency, AgencyStatus, Community
 from flows.kinds.new_user.details import NAME, NewUserDetails, NewUserDraft
 from flows.kinds.new_user.form import AGENCY_NOT_LISTED, NO, YES, F
 from flows.kit.forms import Problem, Problems, Reader, check_name, work_email
+from flows.kit.participation import still_onboarding
 from flows.ports import FormValues, Ledger
 
 NOT_LISTED_MESSAGE = (
@@ -128,7 +129,10 @@ def _check_agency(
             ),
         )
     elif agency.status is not AgencyStatus.APPROVED:
-        problems[F.AGENCY] = Problem("agency_not_participating", not_participating(agency))
+        problems[F.AGENCY] = Problem(
+            "agency_not_participating",
+            still_onboarding(community, agency) or not_participating(agency),
+        )
     return agency.coc if agency else None
 
 
