@@ -22,6 +22,7 @@ from chatbot.storage.models import (
     TrainingReportRow,
 )
 from chatbot.storage.routing import OutboxWriter
+from chatbot.storage.training_records import completions_of, record_completions
 from flows.accounts import HELD_STATUSES, AccountStatus, HmisAccount
 from flows.directory import Action, AgencyChange
 from flows.grants import Grant
@@ -31,6 +32,7 @@ from flows.model import (
     Notification,
     Platform,
     StoredRequest,
+    TrainingCompletion,
     TrainingReport,
     Transition,
 )
@@ -133,13 +135,15 @@ class SqlLedger:
         self._transition_row(transition.request_id, transition, now)
         return self.get_request(transition.request_id)
 
-    def record_training_report(self, request_id: int, training_id: str, actor_email: str) -> None:
+    def record_training_report(
+        self, request_id: int, training_id: str, actor_email: str, at: datetime | None = None
+    ) -> None:
         self._session.add(
             TrainingReportRow(
                 request_id=request_id,
                 training_id=training_id,
                 reported_by=actor_email,
-                reported_at=self.now(),
+                reported_at=at or self.now(),
             )
         )
         self._session.flush()
@@ -151,7 +155,15 @@ class SqlLedger:
             .where(RequestRow.subject_email == email)
             .group_by(TrainingReportRow.training_id)
         )
-        return dict(rows.all())
+        latest = dict(completions_of(self._session, email))
+        for training_id, at in rows.tuples():
+            latest[training_id] = max(at, latest.get(training_id, at))
+        return latest
+
+    def record_training_completions(
+        self, completions: Sequence[TrainingCompletion]
+    ) -> list[TrainingCompletion]:
+        return record_completions(self._session, completions, self.now())
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = select(RequestParty.request_id).where(RequestParty.email == email)

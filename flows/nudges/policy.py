@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from flows.durations import Duration, DurationField, Unit
+from flows.imports.policy import StaffList, TrainingList
 
 # Rough lengths, only to check that a reminder list runs from the earliest reminder to the latest.
 _NOMINAL_MINUTES = {
@@ -54,3 +55,5 @@ class Imports(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     logins: LoginReport = LoginReport()
+    users: StaffList = StaffList()
+    trainings: TrainingList = TrainingList()
