@@ -4,7 +4,6 @@ change is decided in ``flows.imports.staff``."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,14 +11,13 @@ from zoneinfo import ZoneInfo
 
 from chatbot.commands.csv_reports import (
     NAME_LENGTH,
+    Columns,
+    Moments,
     Problems,
-    cell,
     choices,
-    find_columns,
     read_email,
-    rows,
 )
-from chatbot.commands.logins import CLOCK_SKEW, parse_moment
+from chatbot.commands.logins import CLOCK_SKEW
 from flows.community import Community
 from flows.imports.policy import StaffList
 from flows.imports.staff import StaffRow
@@ -60,7 +58,7 @@ class StaffListReader:
         self, columns: StaffList, community: Community, timezone: ZoneInfo, now: datetime
     ) -> None:
         self._columns = columns
-        self._timezone = timezone
+        self._moments = Moments(columns.date_formats, timezone)
         self._latest = now + CLOCK_SKEW
         self._agencies = _Names(((a.id, a.name) for a in community.agencies), columns.agencies)
         self._roles = _Names(((r.id, r.name) for r in community.access_roles), columns.access_roles)
@@ -69,16 +67,15 @@ class StaffListReader:
     def read(
         self, lines: Iterable[str], progress: Callable[[int], None] = lambda line: None
     ) -> StaffListRead:
-        reader = csv.DictReader(lines)
-        found = self._find_columns(reader.fieldnames or ())
-        report = StaffListRead(has_logins=found["last_login"] is not None)
-        for row in rows(reader):
+        columns = self._find_columns(lines)
+        report = StaffListRead(has_logins=columns.has("last_login"))
+        for line, values in columns:
             report.read += 1
-            self._read_row(report, reader.line_num, {k: cell(row, v) for k, v in found.items()})
-            progress(reader.line_num)
+            self._read_row(report, line, values)
+            progress(line)
         return report
 
-    def _find_columns(self, headers: Iterable[str]) -> dict[str, str | None]:
+    def _find_columns(self, lines: Iterable[str]) -> Columns:
         c = self._columns
         wanted = {
             "email": c.email,
@@ -88,7 +85,7 @@ class StaffListReader:
             "last_login": c.last_login,
             "username": c.username,
         } | {f"name.{i}": name for i, name in enumerate(c.name)}
-        return find_columns(list(headers), wanted, KEY, optional=("last_login", "username"))
+        return Columns(lines, wanted, KEY, optional=("last_login", "username"))
 
     def _read_row(self, report: StaffListRead, line: int, values: dict[str, str]) -> None:
         email, email_problem = read_email(values["email"], self._columns.email)
@@ -152,7 +149,7 @@ class StaffListReader:
     def _login(self, text: str) -> tuple[datetime | None, str]:
         if not text:
             return None, ""
-        moment = parse_moment(text, self._columns.date_formats, self._timezone)
+        moment = self._moments.parse(text)
         if moment is None:
             expected = "; ".join(("ISO 8601", *self._columns.date_formats))
             return None, f"last login '{text}' is not a date and time (expected {expected})"

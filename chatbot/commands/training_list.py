@@ -5,15 +5,14 @@ community does not track are counted and left alone; what a completion does is d
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chatbot.commands.csv_reports import Problems, cell, find_columns, read_email, rows
-from chatbot.commands.logins import CLOCK_SKEW, parse_moment
+from chatbot.commands.csv_reports import Columns, Moments, Problems, read_email
+from chatbot.commands.logins import CLOCK_SKEW
 from flows.community import Community
 from flows.imports.policy import TrainingList
 from flows.model import TrainingCompletion
@@ -42,7 +41,7 @@ class TrainingListReader:
         self, columns: TrainingList, community: Community, timezone: ZoneInfo, now: datetime
     ) -> None:
         self._columns = columns
-        self._timezone = timezone
+        self._moments = Moments(columns.date_formats, timezone)
         self._latest = now + CLOCK_SKEW
         self._trainings: dict[str, str] = {}
         for training in community.trainings:
@@ -53,15 +52,13 @@ class TrainingListReader:
     def read(
         self, lines: Iterable[str], progress: Callable[[int], None] = lambda line: None
     ) -> TrainingListRead:
-        reader = csv.DictReader(lines)
         c = self._columns
         wanted = {"email": c.email, "training": c.training, "completed_on": c.completed_on}
-        found = find_columns(list(reader.fieldnames or ()), wanted, KEY)
         report = TrainingListRead()
-        for row in rows(reader):
+        for line, values in Columns(lines, wanted, KEY):
             report.read += 1
-            self._read_row(report, reader.line_num, {k: cell(row, v) for k, v in found.items()})
-            progress(reader.line_num)
+            self._read_row(report, line, values)
+            progress(line)
         return report
 
     def _read_row(self, report: TrainingListRead, line: int, values: dict[str, str]) -> None:
@@ -85,7 +82,7 @@ class TrainingListReader:
     def _completed(self, text: str) -> tuple[datetime | None, str]:
         if not text:
             return None, ""
-        moment = parse_moment(text, self._columns.date_formats, self._timezone)
+        moment = self._moments.parse(text)
         if moment is None:
             expected = "; ".join(("ISO 8601", *self._columns.date_formats))
             return None, f"completion date '{text}' is not a date (expected {expected})"

@@ -156,7 +156,7 @@ class SqlLedger:
             .group_by(TrainingReportRow.training_id)
         )
         latest = dict(completions_of(self._session, email))
-        for training_id, at in rows.tuples():
+        for training_id, at in rows:
             latest[training_id] = max(at, latest.get(training_id, at))
         return latest
 

@@ -26,7 +26,7 @@ def completions_of(session: Session, email: str) -> Mapping[str, datetime]:
             TrainingRecordRow.email == email
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def record_completions(
