@@ -8,9 +8,7 @@ community's defaults plus the columns a real export carries that the bot ignores
 from __future__ import annotations
 
 import csv
-import io
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -181,17 +179,3 @@ def write_completions(
                 generated.bad_lines[i + 2] = message
             writer.writerow(row)
     return generated
-
-
-def staff_csv_text(rows: list[dict[str, str]]) -> str:
-    """A small staff list for a test, from rows of the default columns."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, STAFF_HEADER, restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def lines_of(path: Path) -> Iterator[str]:
-    with path.open(newline="", encoding="utf-8") as file:
-        yield from file

@@ -44,9 +44,7 @@ def account(
 
 
 def test_people_the_bot_does_not_hold_are_added_active_or_pending_their_first_login() -> None:
-    plan = plan_staff(
-        [row(ANA), row(BO, line=3, name="Bo Li", login=None)], {ANA, BO}, [], NOW
-    )
+    plan = plan_staff([row(ANA), row(BO, line=3, name="Bo Li", login=None)], {ANA, BO}, [], NOW)
     assert plan.creates == [
         ListedAccount(ANA, "Ana Ng", "river-house", "dss", AccountStatus.ACTIVE, LOGIN),
         ListedAccount(BO, "Bo Li", "river-house", "dss", AccountStatus.PENDING_FIRST_LOGIN, None),
@@ -138,7 +136,7 @@ def test_held_accounts_missing_from_the_list_are_reported_not_deleted() -> None:
     listed = {ANA, "bad@riverhouse.example.org"}  # the second was on a row skipped as bad
     plan = plan_staff([row(ANA)], listed, accounts, NOW)
     assert [a.email for a in plan.vanished] == [CY, BO], "by agency, then name"
-    assert plan.updates == [] and plan.creates == []
+    assert (plan.updates, plan.creates) == ([], [])
 
 
 def test_an_e_mail_on_two_rows_keeps_the_first_and_reports_the_second() -> None:

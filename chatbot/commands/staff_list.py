@@ -77,14 +77,14 @@ class StaffListReader:
 
     def _find_columns(self, lines: Iterable[str]) -> Columns:
         c = self._columns
-        wanted = {
+        wanted = {f"name.{i}": name for i, name in enumerate(c.name)} | {
             "email": c.email,
             "agency": c.agency,
             "access_role": c.access_role,
             "status": c.status,
             "last_login": c.last_login,
             "username": c.username,
-        } | {f"name.{i}": name for i, name in enumerate(c.name)}
+        }
         return Columns(lines, wanted, KEY, optional=("last_login", "username"))
 
     def _read_row(self, report: StaffListRead, line: int, values: dict[str, str]) -> None:

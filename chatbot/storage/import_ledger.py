@@ -4,6 +4,7 @@ them while the import decides), accounts added and updated with one executemany 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -44,13 +45,9 @@ class SqlImportLedger(SqlNudgeLedger):
             }
             for a in accounts
         ]
-        statement = insert_unless_present(self._session, Account).returning(
-            Account.id, Account.email
-        )
-        ids = {
-            email: account_id
-            for account_id, email in self._session.connection().execute(statement, rows)
-        }
+        connection = self._session.connection()
+        connection.execute(insert_unless_present(self._session, Account), rows)
+        ids = self._ids([a.email for a in accounts], now)
         return [
             HmisAccount(
                 id=ids[a.email],
@@ -65,6 +62,20 @@ class SqlImportLedger(SqlNudgeLedger):
             for a in accounts
             if a.email in ids
         ]
+
+    def _ids(self, emails: Sequence[str], created_at: datetime) -> dict[str, int]:
+        """The ids of the accounts just added (a plain executemany, without RETURNING: on
+        PostgreSQL that is one prepared statement pipelined, where RETURNING would build and
+        parse statements of thousands of parameters)."""
+        found: dict[str, int] = {}
+        for chunk in chunked(sorted(emails)):
+            rows = self._session.connection().execute(
+                select(Account.email, Account.id).where(
+                    Account.email.in_(chunk), Account.created_at == created_at
+                )
+            )
+            found |= dict(rows.all())
+        return found
 
     def update_accounts(self, updates: Sequence[AccountUpdate]) -> list[AccountUpdate]:
         if not updates:
