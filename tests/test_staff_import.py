@@ -60,7 +60,8 @@ def test_people_closed_in_hmis_whom_the_bot_never_held_are_not_added() -> None:
 
 def test_the_list_s_name_agency_and_role_are_taken_and_the_version_moves_on() -> None:
     held = account(ANA)
-    listed = row(ANA, name="Ana Ng-Lopez", agency="yolo-food-bank", role="reporting")
+    newer = LOGIN + timedelta(days=1)
+    listed = row(ANA, name="Ana Ng-Lopez", agency="yolo-food-bank", role="reporting", login=newer)
     plan = plan_staff([listed], {ANA}, [held], NOW)
     [update] = plan.updates
     assert update.before == held
@@ -75,12 +76,18 @@ def test_the_list_s_name_agency_and_role_are_taken_and_the_version_moves_on() ->
         "agency": "river-house → yolo-food-bank",
         "access_role": "dss → reporting",
     }
-    assert plan.logins == {ANA: LOGIN}, "the login rules decide about the last login"
+    assert plan.logins == {ANA: newer}, "the login rules decide what a newer login does"
 
 
 def test_an_account_the_list_shows_as_it_is_is_unchanged() -> None:
     plan = plan_staff([row(ANA)], {ANA}, [account(ANA)], NOW)
-    assert (plan.updates, plan.unchanged, plan.logins) == ([], 1, {ANA: LOGIN})
+    assert (plan.updates, plan.unchanged, plan.logins) == ([], 1, {})
+
+
+def test_only_a_newer_login_is_passed_on() -> None:
+    held = [account(ANA, account_id=1), account(BO, account_id=2, login=None)]
+    rows = [row(ANA, login=LOGIN - timedelta(days=9)), row(BO, line=3, login=LOGIN)]
+    assert plan_staff(rows, {ANA, BO}, held, NOW).logins == {BO: LOGIN}
 
 
 @pytest.mark.parametrize(

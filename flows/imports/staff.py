@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from flows.accounts import AccountStatus, HmisAccount
+from flows.accounts import AccountStatus, HmisAccount, login_change
 from flows.calendar import BusinessCalendar
 from flows.community import Community
 from flows.imports.policy import StaffStatus
@@ -57,7 +57,8 @@ class StaffPlan:
     creates: list[ListedAccount] = field(default_factory=list)
     updates: list[AccountUpdate] = field(default_factory=list)
     logins: dict[str, datetime] = field(default_factory=dict)
-    """The list's last login of each account the bot held already (the login rules decide)."""
+    """The list's last login of each account the bot held already, where it is newer than the
+    one on record (the login report's rules then decide what it does)."""
     vanished: list[HmisAccount] = field(default_factory=list)
     """Accounts someone holds here that the list does not show: reported, not deleted."""
     still_closed: list[HmisAccount] = field(default_factory=list)
@@ -112,7 +113,7 @@ def _add(plan: StaffPlan, row: StaffRow) -> None:
 
 
 def _compare(plan: StaffPlan, account: HmisAccount, row: StaffRow, now: datetime) -> None:
-    if row.last_login is not None:
+    if row.last_login is not None and login_change(account, row.last_login) is not None:
         plan.logins[row.email] = row.last_login
     if row.status is StaffStatus.ACTIVE and account.status in CLOSED:
         plan.still_closed.append(account)
