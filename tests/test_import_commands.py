@@ -262,7 +262,7 @@ def test_a_mapped_community_file_reads_another_export(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "1 accounts added" in result.stdout
+    assert "1 account added" in result.stdout
     assert "no 'Last Login' column: last logins were left alone" in result.stdout
     ana = operator.accounts()["ana@riverhouse.example.org"]
     assert (ana.name, ana.agency_id, ana.access_role_id, ana.status) == (
@@ -316,7 +316,7 @@ def test_import_trainings_records_completions_and_moves_a_waiting_request_on(
     counts = re.match(
         rf"lms.csv: {ROWS + 2} rows read; (\d+) completions of trainings tracked here, (\d+) "
         r"recorded \(new or later than the one on record\); 2 counted on open requests, 1 "
-        r"requests moved on; (\d+) rows without a completion date$",
+        r"request moved on; (\d+) rows without a completion date$",
         summary,
     )
     assert counts is not None, summary
@@ -349,10 +349,10 @@ def test_import_trainings_dry_run_lists_what_it_would_record(operator: Operator)
     result = operator.run("import", "trainings", "lms.csv", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "lms.csv (dry run: nothing was saved): 2 rows read; 1 completions of trainings tracked "
+        "lms.csv (dry run: nothing was saved): 2 rows read; 1 completion of trainings tracked "
         "here, 1 would be recorded (new or later than the one on record); 0 counted on open "
         "requests, 0 requests moved on; 0 rows without a completion date",
-        "  1 rows of courses not tracked here, left alone: Fire Safety (1)",
+        "  1 row of courses not tracked here, left alone: Fire Safety (1)",
         "  record  ana@riverhouse.example.org: Privacy & Security Training, completed "
         "Mon Nov 2, 2026 12:00 AM PST",
     ]

@@ -158,19 +158,20 @@ class StaffReport:
         plan = imported.plan
         added = "would be added" if self.dry_run else "added"
         heading = f"{path} (dry run: nothing was saved)" if self.dry_run else f"{path}"
+        rows, accounts = count(staff.read, "row"), count(imported.created, "account")
+        logins = count(imported.logins, "last login")
         self.out.write(
-            f"{heading}: {staff.read} rows read; {imported.created} accounts {added}, "
-            f"{imported.updated} updated, {imported.logins} last logins moved forward, "
-            f"{plan.unchanged} unchanged; {plan.not_added} not added (disabled or deactivated "
-            f"in HMIS, never held here); {len(plan.vanished)} missing from the list\n"
+            f"{heading}: {rows} read; {accounts} {added}, {imported.updated} updated, {logins} "
+            f"moved forward, {plan.unchanged} unchanged; {plan.not_added} not added (disabled or "
+            f"deactivated in HMIS, never held here); {len(plan.vanished)} missing from the list\n"
         )
         if not staff.has_logins:
             column = self.community.imports.users.last_login
             self.out.write(f"  no '{column}' column: last logins were left alone\n")
         if imported.changed_meanwhile:
             self.out.write(
-                f"  {imported.changed_meanwhile} accounts changed while the import ran and were "
-                "left alone; run it again\n"
+                f"  {count(imported.changed_meanwhile, 'account')} changed while the import ran "
+                "and were left alone; run it again\n"
             )
         if self.dry_run:
             self._changes(imported)
@@ -260,18 +261,19 @@ def _print_trainings(
 ) -> None:
     heading = f"{run.path} (dry run: nothing was saved)" if dry_run else f"{run.path}"
     verb = "would be recorded" if dry_run else "recorded"
+    completions = count(len(report.latest), "completion")
     out.write(
-        f"{heading}: {report.read} rows read; {len(report.latest)} completions of trainings "
-        f"tracked here, {len(imported.recorded)} {verb} (new or later than the one on record); "
-        f"{imported.reported} counted on open requests, {imported.moved_on} requests moved on; "
-        f"{report.not_completed} rows without a completion date\n"
+        f"{heading}: {count(report.read, 'row')} read; {completions} of trainings tracked here, "
+        f"{len(imported.recorded)} {verb} (new or later than the one on record); "
+        f"{imported.reported} counted on open requests, {count(imported.moved_on, 'request')} "
+        f"moved on; {count(report.not_completed, 'row')} without a completion date\n"
     )
     if report.other_courses:
         courses = ", ".join(f"{c} ({n})" for c, n in report.other_courses.most_common(5))
         more = ", ..." if len(report.other_courses) > 5 else ""
         out.write(
-            f"  {report.other_courses.total()} rows of courses not tracked here, left alone: "
-            f"{courses}{more}\n"
+            f"  {count(report.other_courses.total(), 'row')} of courses not tracked here, left "
+            f"alone: {courses}{more}\n"
         )
     if dry_run:
         for completion in imported.recorded:
@@ -285,7 +287,7 @@ def _print_trainings(
 
 def _print_problems(err: TextIO, problems: list[str]) -> None:
     if problems:
-        err.write(f"{len(problems)} bad rows skipped:\n")
+        err.write(f"{count(len(problems), 'bad row')} skipped:\n")
         err.writelines(f"  {problem}\n" for problem in sorted(problems, key=_line))
     err.flush()
 
@@ -293,6 +295,11 @@ def _print_problems(err: TextIO, problems: list[str]) -> None:
 def _line(problem: str) -> int:
     number = problem.removeprefix("line ").split(" ", 1)[0].rstrip(":")
     return int(number) if number.isdigit() else 0
+
+
+def count(number: int, noun: str) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _now() -> datetime:
