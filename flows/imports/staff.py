@@ -170,37 +170,45 @@ def import_staff(
     (each audited), last logins through the login report's rules, and the inactivity
     announcement of an account the list shows closed updated so its button goes."""
     plan = plan_staff(rows, listed, ledger.accounts_for_import(), ledger.now())
-    total = len(plan.creates) + len(plan.updates)
-    created = []
-    for start in range(0, len(plan.creates), WRITE_CHUNK):
-        created += ledger.create_accounts(plan.creates[start : start + WRITE_CHUNK])
-        progress(len(created), total)
-    updated = []
-    for start in range(0, len(plan.updates), WRITE_CHUNK):
-        updated += ledger.update_accounts(plan.updates[start : start + WRITE_CHUNK])
-        progress(len(created) + len(updated), total)
+    created, updated = _write(ledger, plan, progress)
     ledger.audit_many(
         [_created_event(account) for account in created]
         + [_updated_event(update) for update in updated]
     )
     ledger.notify_many([n for update in updated for n in _announcements(community, update)])
     logins = record_logins(ledger, community, calendar, registry, plan.logins)
-    ledger.audit(
-        AuditEvent(
-            None,
-            "account.import_users",
-            "ok",
-            None,
-            {
-                "rows": str(len(rows)),
-                "created": str(len(created)),
-                "updated": str(len(updated)),
-                "vanished": str(len(plan.vanished)),
-            },
-        )
-    )
-    return StaffImported(
+    imported = StaffImported(
         plan, len(created), len(updated), logins.updated, len(plan.updates) - len(updated)
+    )
+    ledger.audit(_summary_event(imported, len(rows)))
+    return imported
+
+
+def _write(
+    ledger: ImportLedger, plan: StaffPlan, progress: Progress
+) -> tuple[list[HmisAccount], list[AccountUpdate]]:
+    """The accounts added and the updates written, a chunk at a time."""
+    total = len(plan.creates) + len(plan.updates)
+    created: list[HmisAccount] = []
+    for start in range(0, len(plan.creates), WRITE_CHUNK):
+        created += ledger.create_accounts(plan.creates[start : start + WRITE_CHUNK])
+        progress(len(created), total)
+    updated: list[AccountUpdate] = []
+    for start in range(0, len(plan.updates), WRITE_CHUNK):
+        updated += ledger.update_accounts(plan.updates[start : start + WRITE_CHUNK])
+        progress(len(created) + len(updated), total)
+    return created, updated
+
+
+def _summary_event(imported: StaffImported, rows: int) -> AuditEvent:
+    counts = {
+        "rows": rows,
+        "created": imported.created,
+        "updated": imported.updated,
+        "vanished": len(imported.plan.vanished),
+    }
+    return AuditEvent(
+        None, "account.import_users", "ok", None, {k: str(v) for k, v in counts.items()}
     )
 
 

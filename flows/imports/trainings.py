@@ -54,20 +54,10 @@ def import_trainings(
         len(r.training_reports) - len(before[r.id].training_reports) for r in after.values()
     )
     moved_on = sum(r.state != before[r.id].state for r in after.values())
-    ledger.audit(
-        AuditEvent(
-            None,
-            "training.import",
-            "ok",
-            None,
-            {
-                "rows": str(len(completions)),
-                "recorded": str(len(recorded)),
-                "reported": str(reported),
-                "moved_on": str(moved_on),
-            },
-        )
-    )
+    counts = {"rows": len(completions), "recorded": len(recorded)}
+    counts |= {"reported": reported, "moved_on": moved_on}
+    details = {k: str(v) for k, v in counts.items()}
+    ledger.audit(AuditEvent(None, "training.import", "ok", None, details))
     return TrainingsImported(recorded, reported, moved_on)
 
 
