@@ -98,7 +98,7 @@ def timed(run: Callable[..., int], settings: Settings, path: Path) -> tuple[floa
 
 def report(name: str, ours: float, baseline: float, what: str) -> None:
     print(
-        f"{name:<24} {ours * 1000:8.0f} ms | bare load of the same rows {baseline * 1000:6.1f} ms"
+        f"{name:<31} {ours * 1000:6.0f} ms | bare load of the same rows {baseline * 1000:6.1f} ms"
         f" | ratio {ours / baseline:6.1f}x | {what[:90]}"
     )
 
