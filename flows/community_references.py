@@ -35,6 +35,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_ladder_trainings(data),
         *_unknown_position_trainings(data),
         *_unknown_checklist_items(data),
+        *_unknown_import_targets(data),
     ]
 
 
@@ -114,6 +115,34 @@ def _unknown_checklist_items(data: object) -> list[InitErrorDetails]:
         for j, item in enumerate(_items(agency, "checklist"))
         if isinstance(item, str) and item not in items
     ]
+
+
+_IMPORT_TARGETS = (
+    ("users", "agencies", "agencies", "agency"),
+    ("users", "access_roles", "access_roles", "access role"),
+    ("trainings", "trainings", "trainings", "training"),
+)
+"""(import, mapping, collection its values name, what one is called): ``imports.users.agencies``
+maps the staff list's agency names to ids in ``agencies``."""
+
+
+def _unknown_import_targets(data: object) -> list[InitErrorDetails]:
+    imports = _field(data, "imports")
+    problems = []
+    for report, mapping, collection, noun in _IMPORT_TARGETS:
+        targets = _field(_field(imports, report), mapping)
+        if not isinstance(targets, Mapping):
+            continue
+        known = _ids(data, collection)
+        problems += [
+            _reference(
+                ("imports", report, mapping, str(spelling)),
+                f"{noun} '{target}' is not in {collection}{_known(known)}",
+            )
+            for spelling, target in targets.items()
+            if isinstance(target, str) and target not in known
+        ]
+    return problems
 
 
 def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:

@@ -17,6 +17,7 @@ from flows.model import (
     Filing,
     Notification,
     StoredRequest,
+    TrainingCompletion,
     TrainingReport,
     Transition,
 )
@@ -38,6 +39,7 @@ class MemoryLedger:
     transitions: list[Transition] = field(default_factory=list)
     directory: list[AgencyChange] = field(default_factory=list)
     grants: dict[int, Grant] = field(default_factory=dict)
+    training_records: dict[tuple[str, str], datetime] = field(default_factory=dict)
     _requests: dict[int, _Row] = field(default_factory=dict)
     _accounts: dict[int, HmisAccount] = field(default_factory=dict)
     _ids: count[int] = field(default_factory=lambda: count(1))
@@ -126,7 +128,11 @@ class MemoryLedger:
         row.request = replace(row.request, training_reports=(*row.request.training_reports, report))
 
     def trainings_completed(self, email: str) -> Mapping[str, datetime]:
-        latest: dict[str, datetime] = {}
+        latest = {
+            training_id: at
+            for (person, training_id), at in self.training_records.items()
+            if person == email
+        }
         for row in self._requests.values():
             if row.request.subject_email == email:
                 for report in row.request.training_reports:
@@ -134,6 +140,18 @@ class MemoryLedger:
                         report.reported_at, latest.get(report.training_id, report.reported_at)
                     )
         return latest
+
+    def record_training_completions(
+        self, completions: Sequence[TrainingCompletion]
+    ) -> list[TrainingCompletion]:
+        changed: dict[tuple[str, str], TrainingCompletion] = {}
+        for completion in completions:
+            key = (completion.email, completion.training_id)
+            on_record = self.training_records.get(key)
+            if on_record is None or completion.completed_at > on_record:
+                self.training_records[key] = completion.completed_at
+                changed[key] = completion
+        return list(changed.values())
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = [r.request for r in self._requests.values() if email in r.parties.values()]

@@ -42,6 +42,15 @@ class TrainingReport:
 
 
 @dataclass(frozen=True)
+class TrainingCompletion:
+    """A person's completion of a training as another system (the LMS) reports it."""
+
+    email: str
+    training_id: str
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
 class Request(Generic[D]):
     """A stored request of any kind, with its optimistic-lock version.
 

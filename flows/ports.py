@@ -18,6 +18,7 @@ from flows.model import (
     Notification,
     Platform,
     StoredRequest,
+    TrainingCompletion,
     Transition,
 )
 from flows.outcomes import Outcome
@@ -71,7 +72,15 @@ class Ledger(Protocol):
         ...
 
     def trainings_completed(self, email: str) -> Mapping[str, datetime]:
-        """When the person last reported each training, on any of their requests."""
+        """When the person last completed each training: reported on any of their requests, or
+        recorded from the LMS."""
+        ...
+
+    def record_training_completions(
+        self, completions: Sequence[TrainingCompletion]
+    ) -> list[TrainingCompletion]:
+        """Keep each person's latest completion of each training (from the LMS); those that
+        were new or later than the one on record, each person and training once."""
         ...
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:

@@ -19,7 +19,16 @@ from chatbot.storage.models import AuditEventRow, OutboxRow
 from flows.accounts import AccountStatus
 from flows.directory import Action, AgencyChange
 from flows.memory import MemoryLedger
-from flows.model import Actor, AuditEvent, Filing, Notification, Platform, Subject, Transition
+from flows.model import (
+    Actor,
+    AuditEvent,
+    Filing,
+    Notification,
+    Platform,
+    Subject,
+    TrainingCompletion,
+    Transition,
+)
 from flows.ports import Ledger, NewAccount
 from tests.conftest import Clock, fresh_database
 
@@ -135,6 +144,46 @@ def test_requests_are_found_by_party_subject_and_state(contract: Contract) -> No
     reported = ledger.get_request(first.id)
     assert reported is not None
     assert reported.reported("general") is not None
+
+
+def test_completions_come_from_reports_and_from_training_records(
+    contract: Contract, clock: Clock
+) -> None:
+    """A report may carry the moment the training was completed; training records (from the
+    LMS) keep each person's latest completion, move only forward, and count alike."""
+    ledger, earlier = contract.ledger, clock.now - timedelta(days=30)
+    request = ledger.add_request(filing(ANA))
+    assert request is not None
+    ledger.record_training_report(request.id, "general", "training-import", completed_at=earlier)
+    reported = ledger.get_request(request.id)
+    assert reported is not None
+    report = reported.reported("general")
+    assert report is not None
+    assert report.reported_at == earlier
+    assert ledger.trainings_completed(ANA) == {"general": earlier}
+
+    later = clock.now - timedelta(days=2)
+    completions = [
+        TrainingCompletion(ANA, "privacy", later),
+        TrainingCompletion(ANA, "general", later),
+        TrainingCompletion(BO, "privacy", earlier),
+        TrainingCompletion(BO, "privacy", later),  # the later of two counts
+    ]
+    recorded = ledger.record_training_completions(completions)
+    assert sorted((c.email, c.training_id, c.completed_at) for c in recorded) == [
+        (ANA, "general", later),
+        (ANA, "privacy", later),
+        (BO, "privacy", later),
+    ]
+    assert ledger.trainings_completed(ANA) == {"general": later, "privacy": later}
+    assert ledger.trainings_completed(BO) == {"privacy": later}
+    assert ledger.record_training_completions(completions) == [], "nothing new the second time"
+    older = [TrainingCompletion(BO, "privacy", earlier)]
+    assert ledger.record_training_completions(older) == [], "never moved backwards"
+    assert ledger.trainings_completed(BO) == {"privacy": later}
+    newest = [TrainingCompletion(BO, "privacy", clock.now)]
+    assert ledger.record_training_completions(newest) == newest
+    assert ledger.trainings_completed(BO) == {"privacy": clock.now}
 
 
 def test_accounts_are_opened_moved_by_version_and_reopened(contract: Contract) -> None:

@@ -26,6 +26,7 @@ from chatbot.commands.errors import (
     database_failed,
     schema_not_ready,
 )
+from chatbot.commands.imports import run_training_import, run_user_import
 from chatbot.commands.sweep import run_login_import, run_sweep
 from chatbot.commands.teams_package import add_teams_commands
 from chatbot.community_calendar import business_calendar
@@ -40,7 +41,8 @@ log = logging.getLogger("hmis-bot")
 
 DESCRIPTION = (
     "Operate the HMIS Access Bot: serve Slack and Teams, set up the database, check a community "
-    "file, send nudges, import login reports, export the audit log. Each command's --help lists "
+    "file, send nudges, import staff lists, login reports and training completions, export "
+    "the audit log. Each command's --help lists "
     "the environment variables it reads; README.md explains the set-up."
 )
 COMMUNITY = (DATABASE_URL, "HMIS_BOT_POLICY")
@@ -151,15 +153,23 @@ def _add_nudge_commands(commands: Commands[Parser]) -> None:
     sweep.add_argument("--dry-run", action="store_true", help="print what would be sent only")
     sweep.set_defaults(run=_sweep)
 
-    imports = commands.add_parser("import", help="import reports exported from HMIS")
+    imports = commands.add_parser("import", help="import reports exported from HMIS or the LMS")
+    reports = _actions(imports, "REPORT")
     logins = add_command(
-        _actions(imports, "REPORT"),
-        "logins",
-        "last logins from a login report (CSV)",
-        (*COMMUNITY, *PLATFORMS),
+        reports, "logins", "last logins from a login report (CSV)", (*COMMUNITY, *PLATFORMS)
     )
     logins.add_argument("file", type=Path)
     logins.set_defaults(run=_import_logins)
+    for name, description, run in (
+        ("users", "accounts from the HMIS staff list (CSV)", _import_users),
+        ("trainings", "training completions from the LMS (CSV)", _import_trainings),
+    ):
+        report = add_command(reports, name, description, (*COMMUNITY, *PLATFORMS))
+        report.add_argument("file", type=Path)
+        report.add_argument(
+            "--dry-run", action="store_true", help="print what would change; save nothing"
+        )
+        report.set_defaults(run=run)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -241,3 +251,15 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _import_logins(args: argparse.Namespace) -> int:
     return run_login_import(load_settings(), args.file, sys.stdout, sys.stderr)
+
+
+def _import_users(args: argparse.Namespace) -> int:
+    return run_user_import(
+        load_settings(), args.file, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr
+    )
+
+
+def _import_trainings(args: argparse.Namespace) -> int:
+    return run_training_import(
+        load_settings(), args.file, dry_run=args.dry_run, out=sys.stdout, err=sys.stderr
+    )

@@ -23,6 +23,7 @@ from chatbot.storage.models import (
     TrainingReportRow,
 )
 from chatbot.storage.routing import OutboxWriter
+from chatbot.storage.training_records import completions_of, record_completions
 from flows.accounts import HELD_STATUSES, AccountStatus, HmisAccount
 from flows.directory import Action, AgencyChange
 from flows.grants import Grant
@@ -32,6 +33,7 @@ from flows.model import (
     Notification,
     Platform,
     StoredRequest,
+    TrainingCompletion,
     TrainingReport,
     Transition,
 )
@@ -158,7 +160,15 @@ class SqlLedger:
             .where(RequestRow.subject_email == email)
             .group_by(TrainingReportRow.training_id)
         )
-        return dict(rows.all())
+        latest = dict(completions_of(self._session, email))
+        for training_id, at in rows:
+            latest[training_id] = max(at, latest.get(training_id, at))
+        return latest
+
+    def record_training_completions(
+        self, completions: Sequence[TrainingCompletion]
+    ) -> list[TrainingCompletion]:
+        return record_completions(self._session, completions, self.now())
 
     def requests_involving(self, email: str, limit: int = 20) -> list[StoredRequest]:
         mine = select(RequestParty.request_id).where(RequestParty.email == email)

@@ -186,6 +186,21 @@ class TrainingReportRow(Base):
     reported_at: Mapped[datetime]
 
 
+class TrainingRecordRow(Base):
+    """A person's latest completion of a training as the LMS reports it (``hmis-bot import
+    trainings``), kept beside the reports on their requests: renewal reminders and the
+    trainings a role change still needs read both. One row per person and training; an import
+    only moves it forward."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (UniqueConstraint("email", "training_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    training_id: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
 class Account(Base):
     """An HMIS end-user account as the HMIS lead tracks it (the bot never sees credentials)."""
 
@@ -313,3 +328,4 @@ Index("ix_accounts_first_login", Account.status, Account.first_login_due)
 Index("ix_accounts_request_id", Account.request_id)
 Index("ix_accounts_agency", Account.agency_id, Account.status)
 Index("ix_training_reports_renewal", TrainingReportRow.training_id, TrainingReportRow.reported_at)
+Index("ix_training_records_renewal", TrainingRecordRow.training_id, TrainingRecordRow.completed_at)

@@ -29,6 +29,7 @@ from chatbot.storage.models import (
     AccountGrantRow,
     NudgeRow,
     RequestRow,
+    TrainingRecordRow,
     TrainingReportRow,
 )
 from chatbot.storage.routing import chunked
@@ -43,6 +44,7 @@ from flows.accounts import (
 )
 from flows.model import Notification, Platform
 from flows.nudges.rules import (
+    RECORD_PREFIX,
     AccountClock,
     AccountRule,
     DueAccount,
@@ -98,12 +100,17 @@ class SqlNudgeLedger(SqlLedger):
         return sorted(due, key=lambda d: d.account.id)
 
     def due_renewals(self, rule: RenewalRule) -> list[DueRenewal]:
-        rows = self._session.execute(renewal_selection(rule))
+        """Completions reported on requests, then those imported into training records."""
+        reports = self._session.execute(renewal_selection(rule))
+        records = self._session.execute(record_renewal_selection(rule))
         due = [
             DueRenewal(to_account(row), request_id, training_id, reported_at)
-            for row, request_id, training_id, reported_at in rows
+            for row, request_id, training_id, reported_at in reports
+        ] + [
+            DueRenewal(to_account(row), None, training_id, completed_at, record_id)
+            for row, record_id, training_id, completed_at in records
         ]
-        return sorted(due, key=lambda d: d.request_id)
+        return sorted(due, key=lambda d: (d.request_id or 0, d.record_id or 0))
 
     def claim_many(self, nudges: Sequence[Nudge]) -> dict[Nudge, int]:
         """One INSERT .. ON CONFLICT DO NOTHING for all (executemany, which SQLAlchemy sends as
@@ -236,14 +243,20 @@ def account_selection(rule: AccountRule) -> Select[Account, datetime | None]:
 
 def renewal_selection(rule: RenewalRule) -> Select[Account, int, str, datetime]:
     """Each live account holder's latest report of the training, on any of their requests,
-    whose renewal reminder is due: an indexed range on (training, reported at)."""
+    whose renewal reminder is due: an indexed range on (training, reported at). A later
+    completion in their training record (from the LMS) supersedes it; an equal one does not."""
     report, request = TrainingReportRow, RequestRow
     later, later_request = aliased(TrainingReportRow), aliased(RequestRow)
+    record = TrainingRecordRow
     newer = exists().where(
         later.training_id == report.training_id,
         later.reported_at > report.reported_at,
         later_request.id == later.request_id,
         later_request.subject_email == request.subject_email,
+    ) | exists().where(
+        record.email == request.subject_email,
+        record.training_id == report.training_id,
+        record.completed_at > report.reported_at,
     )
     subject = cast(report.request_id, String) + ":" + report.training_id
     return (
@@ -257,6 +270,34 @@ def renewal_selection(rule: RenewalRule) -> Select[Account, int, str, datetime]:
             ~newer,
             _unsent(
                 SubjectKind.TRAINING_REPORT, subject, rule.kind, report.reported_at, rule.stage
+            ),
+        )
+    )
+
+
+def record_renewal_selection(rule: RenewalRule) -> Select[Account, int, str, datetime]:
+    """Each live account holder's training record (their latest completion from the LMS)
+    whose renewal reminder is due, unless a report on one of their requests is as recent
+    (that report's reminder is the one sent): an indexed range on (training, completed at)."""
+    record = TrainingRecordRow
+    report, request = aliased(TrainingReportRow), aliased(RequestRow)
+    reported = exists().where(
+        report.training_id == record.training_id,
+        report.reported_at >= record.completed_at,
+        request.id == report.request_id,
+        request.subject_email == record.email,
+    )
+    subject = RECORD_PREFIX + cast(record.id, String) + ":" + record.training_id
+    return (
+        select(Account, record.id, record.training_id, record.completed_at)
+        .join(Account, Account.email == record.email)
+        .where(
+            record.training_id == rule.training_id,
+            Account.status.in_([s.value for s in LIVE_STATUSES]),
+            *_within(record.completed_at, rule.window),
+            ~reported,
+            _unsent(
+                SubjectKind.TRAINING_REPORT, subject, rule.kind, record.completed_at, rule.stage
             ),
         )
     )

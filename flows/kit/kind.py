@@ -182,6 +182,13 @@ class RequestKind(ABC, Generic[M]):
     def after_first_login(self, machine: Machine[M], email: str, source: str) -> None:
         """A login report shows this person's first HMIS login (``source`` names the report)."""
 
+    def after_training_completed(
+        self, machine: Machine[M], email: str, training_id: str, completed_at: datetime
+    ) -> None:
+        """The LMS shows this person completed a training at ``completed_at`` (still valid):
+        a request of theirs waiting for it counts it as if they had reported it
+        (``flows.kit.trainings.count_completion``)."""
+
     def audience_of(self, request: Request[M], email: str) -> str:
         """Which of the request's cards a person sees in their status list."""
         return self.admin_audience

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from flows.durations import Duration, DurationField
+from flows.imports.policy import StaffList, TrainingList
 
 
 def _earliest_first(offsets: tuple[Duration, ...]) -> tuple[Duration, ...]:
@@ -45,3 +46,5 @@ class Imports(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     logins: LoginReport = LoginReport()
+    users: StaffList = StaffList()
+    trainings: TrainingList = TrainingList()

@@ -145,7 +145,22 @@ class DueAccount:
 
 @dataclass(frozen=True)
 class DueRenewal:
+    """A completion whose renewal reminder is due: reported on a request (``request_id``), or
+    imported from the LMS into the person's training record (``record_id``)."""
+
     account: HmisAccount
-    request_id: int
+    request_id: int | None
     training_id: str
     reported_at: datetime
+    record_id: int | None = None
+
+    @property
+    def subject_id(self) -> str:
+        """The nudge's subject: the report on the request, or the training record."""
+        if self.record_id is not None:
+            return f"{RECORD_PREFIX}{self.record_id}:{self.training_id}"
+        return f"{self.request_id}:{self.training_id}"
+
+
+RECORD_PREFIX = "record."
+"""Starts the nudge subject of a renewal counted from a training record."""

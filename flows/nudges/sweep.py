@@ -174,7 +174,7 @@ class NudgeSweep:
                 _Due(
                     Nudge(
                         SubjectKind.TRAINING_REPORT,
-                        f"{due.request_id}:{due.training_id}",
+                        due.subject_id,
                         rule.kind,
                         due.reported_at,
                         rule.stage,

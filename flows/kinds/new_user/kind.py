@@ -28,6 +28,7 @@ from flows.kinds.new_user.validation import not_participating, validate_request
 from flows.kit.kind import ADMIN, REQUESTER, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.participation import still_onboarding
+from flows.kit.trainings import count_completion
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter
@@ -319,6 +320,23 @@ class NewUserKind(RequestKind[NewUserDetails]):
         for stored in machine.ledger.requests_about(email, (NAME,)):
             if stored.state == NewUserState.ACCOUNT_CREATED:
                 machine.move(self.typed(stored), source, NewUserState.ACTIVE, "logged_in")
+
+    def after_training_completed(
+        self, machine: Run, email: str, training_id: str, completed_at: datetime
+    ) -> None:
+        """The LMS shows the new user completed a training: it counts as their own report."""
+        for stored in machine.ledger.requests_about(email, (NAME,)):
+            if stored.state == NewUserState.TRAINING:
+                request = self.typed(stored)
+                role = machine.community.access_role(request.details.access_role_id)
+                count_completion(
+                    machine,
+                    request,
+                    training_id,
+                    completed_at,
+                    required=role.trainings if role else (),
+                    next_state=NewUserState.AWAITING_APPROVAL,
+                )
 
     # Cards ----------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.people import PERSON, Person, acting_agencies, read_person
+from flows.kit.trainings import count_completion
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter, Role, audience_for
@@ -371,6 +372,22 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         if machine.move(request, actor, to_state, "withdraw", decided=True) is None:
             return machine.lost_race(actor, request, "withdraw")
         return Notice(f"Request #{request.id} for {request.subject_name} withdrawn.")
+
+    def after_training_completed(
+        self, machine: Run, email: str, training_id: str, completed_at: datetime
+    ) -> None:
+        """The LMS shows the person completed a training: it counts as their own report."""
+        for stored in machine.ledger.requests_about(email, (NAME,)):
+            if stored.state == RoleChangeState.TRAINING:
+                request = self.typed(stored)
+                count_completion(
+                    machine,
+                    request,
+                    training_id,
+                    completed_at,
+                    required=request.details.trainings,
+                    next_state=RoleChangeState.AWAITING_ADMIN,
+                )
 
     # Cards ----------------------------------------------------------------------------------
 
