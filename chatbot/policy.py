@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from flows.community import Community
+from flows.kinds import default_registry
 
 BUNDLED_PRESET = "sacramento-yolo"
 
@@ -67,7 +68,7 @@ def parse_community(text: str, source: str = "<community>") -> Community:
         raise PolicyError(source, [PolicyProblem("", None, "the file is empty")])
     reader = _Reader()
     data = reader.construct(node, ())
-    problems = reader.problems
+    problems = [*reader.problems, *_unknown_kinds(data, reader.lines)]
     try:
         community = Community.model_validate(data)
     except ValidationError as error:
@@ -75,6 +76,23 @@ def parse_community(text: str, source: str = "<community>") -> Community:
     if problems:
         raise PolicyError(source, sorted(problems, key=lambda p: (p.line or 0, p.path)))
     return community
+
+
+def _unknown_kinds(data: object, lines: dict[Location, int]) -> list[PolicyProblem]:
+    """``filed_by`` is keyed by the request kinds this bot has."""
+    filed_by = data.get("filed_by") if isinstance(data, dict) else None
+    if not isinstance(filed_by, dict):
+        return []
+    kinds = [kind.name for kind in default_registry()]
+    return [
+        PolicyProblem(
+            f"filed_by.{name}",
+            lines.get(("filed_by", name)),
+            f"'{name}' is not a request kind ({', '.join(kinds)})",
+        )
+        for name in filed_by
+        if name not in kinds
+    ]
 
 
 @dataclass

@@ -7,6 +7,7 @@ Validated by pydantic so that an operator's YAML mistakes are reported by key; t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -23,11 +24,13 @@ from pydantic import (
     model_validator,
 )
 
-from flows.community_references import joined, reference_problems
+from flows.community_references import BUILT_IN_POSITIONS, joined, reference_problems
 from flows.durations import Duration, DurationField, Unit
 from flows.ladder import RE_ENABLE_ONLY, Ladder
+from flows.new_user_settings import NewUserSettings
 from flows.nudges.policy import Imports, ReminderAudience, ReminderOffsets
 from flows.recurrence import check_rrule
+from flows.requirements import Before, Requirement, RequirementField, applicable, training_ids
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -57,6 +60,11 @@ class DirectoryPerson(Strict):
     name: str
 
 
+LEAD, SUPERVISOR, SECURITY_OFFICER = BUILT_IN_POSITIONS
+DEFAULT_FILERS = (LEAD, SUPERVISOR)
+"""Who files requests for an agency's staff unless ``filed_by`` says otherwise."""
+
+
 class AgencyStatus(StrEnum):
     APPLYING = "applying"
     APPROVED = "approved"
@@ -82,13 +90,20 @@ class Agency(Strict):
         "the ones HMIS admins tick after that",
     )
 
-    def may_file_requests(self, email: str) -> bool:
-        """Supervisors and agency leadership file requests for their agency's staff."""
-        return email in self.leads or email in self.supervisors
+    def may_file_requests(self, email: str, by: Collection[str] = DEFAULT_FILERS) -> bool:
+        """Whether ``email`` holds one of the positions ``by`` that file requests for the
+        agency's staff (its leads and supervisors unless the community says otherwise)."""
+        return any(email in self.holding(position) for position in by)
 
     def holding(self, position: str) -> tuple[str, ...]:
-        """Who holds a named position (``ce-trainer``), as the directory knows it now."""
-        return self.positions.get(position, ())
+        """Who holds a position (``lead``, ``supervisor``, ``security_officer`` or a named one
+        such as ``ce-trainer``), as the directory knows it now."""
+        built_in = {
+            LEAD: self.leads,
+            SUPERVISOR: self.supervisors,
+            SECURITY_OFFICER: self.security_officers,
+        }
+        return built_in.get(position) or self.positions.get(position, ())
 
 
 class Training(Strict):
@@ -122,11 +137,26 @@ class ChecklistItem(Strict):
     description: str = ""
 
 
+class Question(Strict):
+    """A yes/no question the New User Access Request asks, on which a role's requirements may
+    depend (``when``): such as "Will this user administer the VI-SPDAT?"."""
+
+    id: Slug
+    text: str = Field(max_length=150)
+
+
 class AccessRole(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     id: Slug
     name: str
     description: str = ""
-    trainings: tuple[str, ...] = ()
+    requirements: tuple[RequirementField, ...] = Field(
+        default=(),
+        alias="trainings",
+        description="trainings the role needs: an id, {any_of: [ids]}, {training: id, when: "
+        "question}, and before: full_role for one needed only for the role itself",
+    )
     interim_role: str | None = Field(
         default=None,
         description=(
@@ -134,6 +164,32 @@ class AccessRole(Strict):
             "Santa Clara's 'Agency Staff (VI-SPDAT Training Pending)'"
         ),
     )
+    selectable: bool = Field(
+        default=True, description="false: never offered on forms (an interim role, say)"
+    )
+
+    @model_validator(mode="after")
+    def _interim_for_full_role(self) -> Self:
+        if self.interim_role is None and any(
+            r.before is Before.FULL_ROLE for r in self.requirements
+        ):
+            raise ValueError(
+                "a training needed before: full_role needs the role's interim_role, the role "
+                "the account holds until it is done"
+            )
+        return self
+
+    def needs(
+        self, answered_yes: Collection[str] = (), before: Before | None = Before.ACCOUNT
+    ) -> list[Requirement]:
+        """What applies to someone who answered these form questions yes (what is due before
+        the account by default; ``before=None``: everything)."""
+        return applicable(self.requirements, answered_yes, before)
+
+    @property
+    def training_ids(self) -> list[str]:
+        """Every training the role names, each once (for links and lists)."""
+        return training_ids(self.requirements)
 
 
 class PlatformChannel(Strict):
@@ -220,6 +276,18 @@ class Community(Strict):
     agencies: tuple[Agency, ...]
     trainings: tuple[Training, ...] = ()
     access_roles: tuple[AccessRole, ...]
+    questions: tuple[Question, ...] = Field(
+        default=(), description="yes/no questions the New User Access Request asks"
+    )
+    new_user: NewUserSettings = Field(
+        default=NewUserSettings(),
+        description="the New User Access Request's order, fields and staff verification",
+    )
+    filed_by: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="per request kind, the agency positions that file it (default: lead, "
+        "supervisor); such as new_user: [lead]",
+    )
     deadlines: Deadlines = Deadlines()
     reminders: tuple[Reminder, ...] = ()
     reinstatement: Ladder = Field(
@@ -315,8 +383,29 @@ class Community(Strict):
     def is_admin(self, email: str) -> bool:
         return any(a.email == email for a in self.admins)
 
-    def agencies_filed_for_by(self, email: str) -> list[Agency]:
-        return [a for a in self.agencies if a.may_file_requests(email)]
+    def filers(self, kind: str) -> tuple[str, ...]:
+        """The positions that file requests of ``kind`` for their agency's staff."""
+        return self.filed_by.get(kind, DEFAULT_FILERS)
+
+    def filer_words(self, kind: str) -> str:
+        """``leads or supervisors``: who files requests of ``kind``, for refusals."""
+        plurals = {LEAD: "leads", SUPERVISOR: "supervisors", SECURITY_OFFICER: "security officers"}
+        words = [plurals.get(p, f"{p.replace('-', ' ')}s") for p in self.filers(kind)]
+        return " or ".join(words)
+
+    def agencies_filed_for_by(self, email: str, kind: str) -> list[Agency]:
+        """The agencies for which ``email`` files requests of ``kind``."""
+        by = self.filers(kind)
+        return [a for a in self.agencies if a.may_file_requests(email, by)]
+
+    def agencies_staffed_by(self, email: str) -> list[Agency]:
+        """The agencies for which ``email`` files requests of any kind (their home lists)."""
+        by = {*DEFAULT_FILERS, *(p for positions in self.filed_by.values() for p in positions)}
+        return [a for a in self.agencies if a.may_file_requests(email, by)]
+
+    def selectable_roles(self) -> list[AccessRole]:
+        """The access roles forms offer (not interim roles only admins set)."""
+        return [r for r in self.access_roles if r.selectable]
 
     def participating_agencies(self) -> list[Agency]:
         return [a for a in self.agencies if a.status is AgencyStatus.APPROVED]

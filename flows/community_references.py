@@ -17,6 +17,7 @@ COLLECTIONS = (
     "access_roles",
     "reminders",
     "onboarding_checklist",
+    "questions",
 )
 POSITION_TRAININGS = ("lead_training", "security_officer_training")
 
@@ -36,6 +37,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_position_trainings(data),
         *_unknown_checklist_items(data),
         *_unknown_import_targets(data),
+        *_unknown_filers(data),
     ]
 
 
@@ -49,15 +51,37 @@ def _unknown_cocs(data: object) -> list[InitErrorDetails]:
 
 
 def _unknown_trainings(data: object) -> list[InitErrorDetails]:
-    trainings = _ids(data, "trainings")
+    """Every training a role's requirement names, and every question one depends on."""
+    trainings, questions = _ids(data, "trainings"), _ids(data, "questions")
+    problems = []
+    for i, role in enumerate(_items(data, "access_roles")):
+        for j, item in enumerate(_items(role, "trainings") or _items(role, "requirements")):
+            where: tuple[str | int, ...] = ("access_roles", i, "trainings", j)
+            for named, training in _requirement_trainings(item, where):
+                if training not in trainings:
+                    message = f"training '{training}' is not in trainings{_known(trainings)}"
+                    problems.append(_reference(named, message))
+            when = _field(item, "when")
+            if isinstance(when, str) and when not in questions:
+                message = f"question '{when}' is not in questions{_known(questions)}"
+                problems.append(_reference((*where, "when"), message))
+    return problems
+
+
+def _requirement_trainings(
+    item: object, where: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """The trainings one requirement names, each with its location: ``id``,
+    ``{training: id}`` or ``{any_of: [ids]}``."""
+    if isinstance(item, str):
+        return [(where, item)]
+    single = _field(item, "training")
+    if isinstance(single, str):
+        return [((*where, "training"), single)]
     return [
-        _reference(
-            ("access_roles", i, "trainings", j),
-            f"training '{training}' is not in trainings{_known(trainings)}",
-        )
-        for i, role in enumerate(_items(data, "access_roles"))
-        for j, training in enumerate(_items(role, "trainings"))
-        if isinstance(training, str) and training not in trainings
+        ((*where, "any_of", k), training)
+        for k, training in enumerate(_items(item, "any_of"))
+        if isinstance(training, str)
     ]
 
 
@@ -143,6 +167,31 @@ def _unknown_import_targets(data: object) -> list[InitErrorDetails]:
             if isinstance(target, str) and target not in known
         ]
     return problems
+
+
+BUILT_IN_POSITIONS = ("lead", "supervisor", "security_officer")
+
+
+def _unknown_filers(data: object) -> list[InitErrorDetails]:
+    """``filed_by`` names positions: the built-in ones or one some agency lists people for."""
+    known = list(BUILT_IN_POSITIONS)
+    for agency in _items(data, "agencies"):
+        positions = _field(agency, "positions")
+        if isinstance(positions, Mapping):
+            known += [str(p) for p in positions if str(p) not in known]
+    filed_by = _field(data, "filed_by")
+    if not isinstance(filed_by, Mapping):
+        return []
+    return [
+        _reference(
+            ("filed_by", str(kind), j),
+            f"position '{position}' is not one the agencies have{_known(known)}",
+        )
+        for kind, positions in filed_by.items()
+        if isinstance(positions, list | tuple)
+        for j, position in enumerate(positions)
+        if isinstance(position, str) and position not in known
+    ]
 
 
 def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:

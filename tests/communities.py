@@ -4,10 +4,11 @@ has no Coordinated Entry, so the CE trainer and assessor kinds are tested on thi
 
 from __future__ import annotations
 
-from flows.community import CE_TRAINER, Community, CoordinatedEntry, Training
+from flows.community import CE_TRAINER, AccessRole, Community, CoordinatedEntry, Question, Training
 from flows.directory import POSITION_PREFIX, Action, AgencyChange
 from flows.durations import Duration, Unit
 from flows.ports import Ledger
+from flows.requirements import Before, Requirement
 
 ACT = Training(
     id="act",
@@ -30,3 +31,45 @@ def name_ce_trainer(ledger: Ledger, agency_id: str, email: str) -> None:
     """Record a CE trainer as the bot does once the admins confirm one."""
     field = f"{POSITION_PREFIX}{CE_TRAINER}"
     ledger.record_agency_change(AgencyChange(agency_id, field, Action.ADD, email))
+
+
+VI_SPDAT = Training(
+    id="vi-spdat", name="VI-SPDAT training", url="https://support.example.org/events/vi-spdat"
+)
+ADMINISTERS_VI_SPDAT = Question(
+    id="administers-vi-spdat", text="Will this user administer the VI-SPDAT?"
+)
+PENDING = AccessRole(
+    id="dss-vi-spdat-pending",
+    name="Direct Service Staff (VI-SPDAT Training Pending)",
+    selectable=False,
+)
+
+
+def with_interim_role(community: Community) -> Community:
+    """Santa Clara's rule on the bundled file: Direct Service Staff who will administer the
+    VI-SPDAT hold an interim role until they have its training."""
+    full_role = Requirement(
+        any_of=(VI_SPDAT.id,), when=ADMINISTERS_VI_SPDAT.id, before=Before.FULL_ROLE
+    )
+    roles = tuple(
+        r.model_copy(
+            update={"requirements": (*r.requirements, full_role), "interim_role": PENDING.id}
+        )
+        if r.id == "dss"
+        else r
+        for r in community.access_roles
+    )
+    return community.model_copy(
+        update={
+            "trainings": (*community.trainings, VI_SPDAT),
+            "questions": (*community.questions, ADMINISTERS_VI_SPDAT),
+            "access_roles": (*roles, PENDING),
+        }
+    )
+
+
+def sample_community(community: Community) -> Community:
+    """The bundled community with every test-only addition the sample scenarios use, for
+    rendering their requests."""
+    return with_interim_role(with_coordinated_entry(community))

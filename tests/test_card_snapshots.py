@@ -25,7 +25,7 @@ from flows.kit.kind import CardView, ReasonPrompt
 from flows.model import StoredRequest
 from flows.outcomes import OpenForm
 from flows.ui import ActionCommand, Card, Form
-from tests.communities import name_ce_trainer, with_coordinated_entry
+from tests.communities import name_ce_trainer, sample_community, with_coordinated_entry
 from tests.fakes.slack_web_api import blocks_problems, modal_view_problems
 from tests.requests import ADMIN, LEAD
 from tests.samples import Recorder, samples
@@ -82,7 +82,7 @@ def test_request_cards(community: Community, card_case: tuple[str, StoredRequest
     name, request, audience = card_case
     kind = REGISTRY.kind(request.kind)
     assert kind is not None
-    view = CardView(community, business_calendar(community))
+    view = CardView(sample_community(community), business_calendar(community))
     check_card(name, kind.render(view, kind.typed(request), audience))
 
 

@@ -19,6 +19,7 @@ from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.inactivity import Announcement, InactivityCard
 from flows.nudges.letters import AccountLetters, Letter, Role, audience_for
 from flows.nudges.rules import DueRenewal, NudgeKind
+from tests.communities import sample_community
 from tests.conftest import START
 from tests.fakes.slack_web_api import blocks_problems
 from tests.requests import ADMIN, LEAD, TRAINEE
@@ -46,13 +47,17 @@ REGISTRY = default_registry()
 def request_letters(community: Community) -> dict[str, list[Letter]]:
     """Each kind's nudges, worded for a sample request in the state the nudge watches."""
     calendar = business_calendar(community)
-    view = CardView(community, calendar)
+    view = CardView(sample_community(community), calendar)
     found = samples(community)
     every: dict[str, list[Letter]] = {}
+    first_state: dict[str, str] = {}
     for kind in REGISTRY:
         for rule in kind.nudge_rules(community, Cutoffs(calendar, START)):
             request = found[(kind.name, rule.state)]
-            every[f"{kind.name}/{rule.nudge}"] = kind.letters(
+            name = f"{kind.name}/{rule.nudge}"
+            if first_state.setdefault(name, rule.state) != rule.state:
+                name = f"{name}-{rule.state}"  # the same nudge watching another state
+            every[name] = kind.letters(
                 view, rule.nudge, kind.typed(request), START, START + timedelta(days=3)
             )
     return every

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from flows.accounts import AccountStatus
-from flows.community import Community, Training
+from flows.community import AccessRole, Community, Training
 from flows.kinds.deactivation.form import REASON as DEACTIVATION_REASON
 from flows.kinds.role_change.details import RoleChangeDetails, RoleChangeState
 from flows.kinds.role_change.form import NEW_ROLE, REASON
@@ -52,7 +52,10 @@ def trained_user(driver: Driver) -> int:
 
 def with_role(community: Community, **changes: object) -> Community:
     roles = tuple(
-        r.model_copy(update=changes) if r.id == "supervisory" else r for r in community.access_roles
+        AccessRole.model_validate(r.model_dump(by_alias=True) | changes)
+        if r.id == "supervisory"
+        else r
+        for r in community.access_roles
     )
     return community.model_copy(update={"access_roles": roles})
 

@@ -33,21 +33,21 @@ class Person:
     account: HmisAccount | None
 
 
-def acting_agencies(community: Community, email: str) -> list[Agency]:
-    """The agencies whose staff this person may file for: all for HMIS admins, otherwise
-    those they lead or supervise."""
+def acting_agencies(community: Community, email: str, kind: str) -> list[Agency]:
+    """The agencies whose staff this person may file requests of ``kind`` for: all for HMIS
+    admins, otherwise those where they hold a position that files it."""
     if community.is_admin(email):
         return list(community.agencies)
-    return community.agencies_filed_for_by(email)
+    return community.agencies_filed_for_by(email, kind)
 
 
 def person_fields(
-    community: Community, ledger: Ledger, filer: str, chosen: HmisAccount | None
+    community: Community, ledger: Ledger, filer: str, chosen: HmisAccount | None, kind: str
 ) -> tuple[FormField, ...]:
     """A list of the filer's agencies' accounts, or an e-mail (and name and agency) for
     someone the bot does not know; ``chosen`` is pre-selected."""
-    agencies = acting_agencies(community, filer)
-    mine = community.agencies_filed_for_by(filer)
+    agencies = acting_agencies(community, filer, kind)
+    mine = community.agencies_filed_for_by(filer, kind)
     accounts = [
         a for a in ledger.accounts_of([a.id for a in mine], MAX_CHOICES) if a.email != filer
     ]
@@ -97,7 +97,13 @@ def _label(community: Community, account: HmisAccount) -> str:
 
 
 def read_person(
-    reader: Reader, community: Community, ledger: Ledger, filer: str, problems: Problems
+    reader: Reader,
+    community: Community,
+    ledger: Ledger,
+    filer: str,
+    problems: Problems,
+    *,
+    kind: str,
 ) -> Person | None:
     """The person the form names, or None with the problem noted next to its field."""
     picked, typed = reader.text(PERSON), reader.text(PERSON_EMAIL)
@@ -126,35 +132,37 @@ def read_person(
             filer,
             field,
             problems,
+            kind=kind,
         )
-    return _unknown(reader, community, filer, email, problems)
+    return _unknown(reader, community, filer, email, problems, kind=kind)
 
 
 def _unknown(
-    reader: Reader, community: Community, filer: str, email: str, problems: Problems
+    reader: Reader, community: Community, filer: str, email: str, problems: Problems, *, kind: str
 ) -> Person | None:
-    agencies = acting_agencies(community, filer)
+    agencies = acting_agencies(community, filer, kind)
     agency_id = reader.text(AGENCY) or (agencies[0].id if len(agencies) == 1 else "")
     if community.agency(agency_id) is None:
         problems[AGENCY] = Problem("missing", "Pick their agency.")
         return None
     check_name(reader, PERSON_NAME, problems)
     name = reader.text(PERSON_NAME) or community.display_name(email)
-    return _authorized(Person(email, name, agency_id, None), community, filer, AGENCY, problems)
+    person = Person(email, name, agency_id, None)
+    return _authorized(person, community, filer, AGENCY, problems, kind=kind)
 
 
 def _authorized(
-    person: Person, community: Community, filer: str, field: str, problems: Problems
+    person: Person, community: Community, filer: str, field: str, problems: Problems, *, kind: str
 ) -> Person | None:
     if community.is_admin(filer):
         return person
     agency = community.agency(person.agency_id)
-    if agency is None or not agency.may_file_requests(filer):
+    if agency is None or not agency.may_file_requests(filer, community.filers(kind)):
         name = agency.name if agency else person.agency_id
         problems[field] = Problem(
             "not_authorized",
-            f"{person.name} works for {name}; only its leads or supervisors, or HMIS admins, "
-            "can file this for them.",
+            f"{person.name} works for {name}; only its {community.filer_words(kind)}, or HMIS "
+            "admins, can file this for them.",
         )
         return None
     return person

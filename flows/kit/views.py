@@ -93,7 +93,7 @@ class Views:
     def agency_accounts(self, actor: Actor) -> CardList | None:
         """The HMIS accounts of the agencies the person leads or supervises, each with the
         buttons the kinds offer on an account (deactivate, change role)."""
-        agencies = self.view.community.agencies_filed_for_by(actor.email)
+        agencies = self.view.community.agencies_staffed_by(actor.email)
         if not agencies:
             return None
         accounts = self.ledger.accounts_of([a.id for a in agencies])

@@ -1,15 +1,19 @@
 """The New User Access Request through every state: approved to active, withdrawn, denied,
-expired."""
+expired, and active through an interim role."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from flows.kinds.new_user.form import question_field
 from flows.kit.machine import Machine
 from flows.nudges.sweep import SWEEP_ACTOR
+from tests.communities import ADMINISTERS_VI_SPDAT, with_interim_role
 from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
 from tests.samples import ODD_NAME, Recorder
+
+TRAINEE_VI = "vi@riverhouse.example.org"
 
 
 def scenario(rec: Recorder) -> None:
@@ -37,6 +41,33 @@ def scenario(rec: Recorder) -> None:
     rec.clock.advance(days=17)  # past the training deadline and its grace, as in production
     rec.step(lambda: _expire(machine, 4), 4)
     rec.clock.now = resume + timedelta(hours=5)  # the later scenarios' clock, as before
+    _interim_role(rec)
+
+
+def _interim_role(rec: Recorder) -> None:
+    """A new user who will administer the VI-SPDAT, in a community with Santa Clara's interim
+    role: the account starts with the interim role, the full role follows its training. Only
+    the states the earlier requests do not reach are kept as samples."""
+    d, five = rec.driver, rec.next_id()
+    d.community = with_interim_role(rec.community)
+    values = request_values(
+        new_user_name="Vi Voe",
+        new_user_email="vi@riverhouse.example.org",
+        **{question_field(ADMINISTERS_VI_SPDAT.id): "yes"},
+    )
+    d.submit(LEAD, values)
+    for who, verb in (
+        (SUPERVISOR, "verify"),
+        (TRAINEE_VI, "trained.general"),
+        (TRAINEE_VI, "trained.privacy"),
+        (ADMIN, "approve"),
+        (SECOND_ADMIN, "account_created"),
+    ):
+        d.click(who, verb, five)
+    rec.step(lambda: d.click(TRAINEE_VI, "logged_in", five), five)
+    rec.step(lambda: d.click(TRAINEE_VI, "trained.vi-spdat", five), five)
+    rec.step(lambda: d.click(ADMIN, "full_role_set", five), five)
+    d.community = rec.community
 
 
 def _expire(machine: Machine[Any], request_id: int) -> None:

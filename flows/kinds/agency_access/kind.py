@@ -82,7 +82,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     # Filing ---------------------------------------------------------------------------------
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        agencies = machine.community.agencies_filed_for_by(actor.email)
+        agencies = machine.community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
             return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
         participating = _participating(agencies)
@@ -96,7 +96,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         self, machine: Run, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
         community = machine.community
-        agencies = community.agencies_filed_for_by(actor.email)
+        agencies = community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
             return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
         reader, problems = Reader(values), dict[str, Problem]()

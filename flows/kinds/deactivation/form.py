@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from flows.accounts import HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
-from flows.kinds.deactivation.details import REASON_LABELS, Reason
+from flows.kinds.deactivation.details import NAME, REASON_LABELS, Reason
 from flows.kit.forms import Problem, Problems, Reader
 from flows.kit.people import person_fields
 from flows.ports import Ledger
@@ -33,7 +33,7 @@ def deactivation_form(
                 "HMIS admins close the account in HMIS and confirm here. Nothing about clients "
                 "belongs in this form.",
             ),
-            *person_fields(community, ledger, filer, account),
+            *person_fields(community, ledger, filer, account, NAME),
             FormField(
                 REASON,
                 "Why",

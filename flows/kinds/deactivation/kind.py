@@ -72,7 +72,7 @@ class DeactivationKind(RequestKind[DeactivationDetails]):
     # Filing ---------------------------------------------------------------------------------
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        if not acting_agencies(machine.community, actor.email):
+        if not acting_agencies(machine.community, actor.email, NAME):
             return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
         form = deactivation_form(machine.community, machine.ledger, actor.email, account)
         return OpenForm(form)
@@ -80,11 +80,13 @@ class DeactivationKind(RequestKind[DeactivationDetails]):
     def submit(
         self, machine: Run, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
-        if not acting_agencies(machine.community, actor.email):
+        if not acting_agencies(machine.community, actor.email, NAME):
             return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
         reader, problems = Reader(values), dict[str, Problem]()
         now = machine.ledger.now()
-        person = read_person(reader, machine.community, machine.ledger, actor.email, problems)
+        person = read_person(
+            reader, machine.community, machine.ledger, actor.email, problems, kind=NAME
+        )
         reason = read_reason(reader, problems)
         text = check_free_text(reader, REASON_TEXT, problems, machine.calendar.local(now).year)
         if reason is Reason.OTHER and not text and REASON_TEXT not in problems:

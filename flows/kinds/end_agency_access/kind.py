@@ -62,7 +62,7 @@ class EndAgencyAccessKind(RequestKind[EndAccessDetails]):
     # Filing ---------------------------------------------------------------------------------
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        if not acting_agencies(machine.community, actor.email):
+        if not acting_agencies(machine.community, actor.email, NAME):
             return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
         return OpenForm(end_access_form(machine.community))
 
@@ -70,7 +70,7 @@ class EndAgencyAccessKind(RequestKind[EndAccessDetails]):
         self, machine: Run, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
         community = machine.community
-        if not acting_agencies(community, actor.email):
+        if not acting_agencies(community, actor.email, NAME):
             return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
         reader, problems = Reader(values), dict[str, Problem]()
         year = machine.calendar.local(machine.ledger.now()).year
@@ -211,8 +211,8 @@ def _checked_grant(
     home = machine.community.agency(account.agency_id)
     allowed = (
         machine.community.is_admin(filer)
-        or host.may_file_requests(filer)
-        or (home is not None and home.may_file_requests(filer))
+        or host.may_file_requests(filer, machine.community.filers(NAME))
+        or (home is not None and home.may_file_requests(filer, machine.community.filers(NAME)))
     )
     if not allowed:
         home_name = home.name if home else account.agency_id

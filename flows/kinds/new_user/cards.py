@@ -6,15 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.community import Training
+from flows.kinds.new_user import needs
 from flows.kinds.new_user.details import (
+    IN_TRAINING,
     NAME,
     WITHDRAWABLE,
     NewUserRequest,
     NewUserState,
 )
+from flows.kinds.new_user.form import describe_all
 from flows.kinds.new_user.progress import CLOSED, Progress
 from flows.kit.kind import CardView
+from flows.kit.trainings import remaining
+from flows.new_user_settings import StaffVerification
+from flows.requirements import Requirement, describe, training_ids
 from flows.ui import ActionCommand, Button, ButtonStyle, Card, Fact
+
+DEFAULT_FIRST_LOGIN = "Log in and set your password"
 
 
 class Audience:
@@ -34,6 +42,8 @@ STATE_LABELS: dict[str, str] = {
     NewUserState.AWAITING_APPROVAL: "Waiting for HMIS admin approval",
     NewUserState.APPROVED: "Approved; account being created",
     NewUserState.ACCOUNT_CREATED: "Account created; waiting for first login",
+    NewUserState.FULL_ROLE_TRAINING: "Active with an interim role; training for the full role",
+    NewUserState.AWAITING_FULL_ROLE: "Waiting for HMIS admins to set the full role",
     NewUserState.ACTIVE: "Active",
     NewUserState.DENIED: "Denied",
     NewUserState.WITHDRAWN: "Withdrawn",
@@ -70,6 +80,10 @@ class CardRenderer:
         elif request.state == NewUserState.APPROVED:
             buttons = (
                 _button(request, "account_created", "Account created in HMIS", ButtonStyle.PRIMARY),
+            )
+        elif request.state == NewUserState.AWAITING_FULL_ROLE:
+            buttons = (
+                _button(request, "full_role_set", "Full role set in HMIS", ButtonStyle.PRIMARY),
             )
         elif request.state in WITHDRAWABLE:
             buttons = (_button(request, "deny", "Deny", ButtonStyle.DANGER),)
@@ -112,7 +126,7 @@ class CardRenderer:
 
     def trainee_card(self, request: NewUserRequest) -> Card:
         role = self._community.access_role(request.details.access_role_id)
-        in_training = request.state == NewUserState.TRAINING
+        in_training = request.state in IN_TRAINING
         progress = self.progress(request)
         trained = request.details.training_due is not None
         return Card(
@@ -130,18 +144,26 @@ class CardRenderer:
     def account_card(self, request: NewUserRequest) -> Card:
         waiting = request.state == NewUserState.ACCOUNT_CREATED
         due = self.when(request.details.first_login_due)
+        interim = request.details.interim_role_id
+        role = (
+            f" For now it has the role {self._view.role_name(interim)}; it gets its full role "
+            "once you complete the trainings in your HMIS training message."
+            if interim and request.details.full_role_set_by is None
+            else ""
+        )
         if waiting:
+            first_login = self._community.new_user.first_login or DEFAULT_FIRST_LOGIN
             summary = f"Your HMIS account is ready; log in by {due}."
             text = (
                 "Your HMIS account has been created. HMIS will send your login details "
-                "directly; this bot never handles passwords. Log in and set your password by "
-                f"{due} to keep the account active."
+                f"directly; this bot never handles passwords. {first_login} by {due} to keep "
+                f"the account active.{role}"
             )
         else:
             summary = "Your HMIS account is active."
             text = (
                 "Your HMIS account is active. HMIS sent your login details directly; this bot "
-                "never handles passwords."
+                f"never handles passwords.{role}"
             )
         return Card(
             title=f"Your HMIS account (request #{request.id})",
@@ -158,19 +180,29 @@ class CardRenderer:
     def training_buttons(self, request: NewUserRequest) -> tuple[Button, ...]:
         """The new user's "I've completed ..." buttons for what they have not reported, while
         the request is in training (the same commands on the card and on reminders)."""
-        if request.state != NewUserState.TRAINING:
+        if request.state not in IN_TRAINING:
             return ()
         return tuple(
             Button(
                 f"I've completed {t.name}",
                 ActionCommand(NAME, f"trained.{t.id}", request.id, request.version),
             )
-            for t in self.role_trainings(request)
-            if not request.reported(t.id)
+            for t in self.trainings(training_ids(self.remaining(request)))
         )
 
     def training_links(self, request: NewUserRequest) -> tuple[tuple[str, str], ...]:
-        return tuple((t.name, t.url) for t in self.role_trainings(request))
+        return tuple((t.name, t.url) for t in self.trainings(training_ids(self.needs(request))))
+
+    def needs(self, request: NewUserRequest) -> list[Requirement]:
+        """What the new user is asked to complete now."""
+        return needs.current(self._community, request)
+
+    def remaining(self, request: NewUserRequest) -> list[Requirement]:
+        return remaining(request, self.needs(request))
+
+    def need_label(self, requirement: Requirement) -> str:
+        """``General Training`` or ``DPH privacy training or VA privacy training``."""
+        return describe(requirement, {t.id: t.name for t in self._community.trainings})
 
     def request_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
         """The short facts nudges repeat: request number, new user, agency."""
@@ -194,10 +226,12 @@ class CardRenderer:
         }
         return named.get(email) or email
 
-    def role_trainings(self, request: NewUserRequest) -> list[Training]:
-        role = self._community.access_role(request.details.access_role_id)
-        trainings = (self._community.training(t) for t in (role.trainings if role else ()))
-        return [t for t in trainings if t is not None]
+    def role_name(self, role_id: str) -> str:
+        return self._view.role_name(role_id)
+
+    def trainings(self, ids: list[str]) -> list[Training]:
+        found = (self._community.training(t) for t in ids)
+        return [t for t in found if t is not None]
 
     def _summary(self, request: NewUserRequest) -> str:
         return (
@@ -210,7 +244,8 @@ class CardRenderer:
         c = self._community
         coc = c.coc(details.coc_id)
         extra = ", ".join(a.name for a in map(c.agency, details.additional_agency_ids) if a)
-        return (
+        as_role = f" ({details.requester_role})" if details.requester_role else ""
+        facts = [
             Fact("Status", STATE_LABELS[request.state]),
             Fact("New user", request.subject_name),
             Fact("Work e-mail", request.subject_email),
@@ -219,20 +254,42 @@ class CardRenderer:
                 f"{self._view.agency_name(request.agency_id)} "
                 f"({coc.name if coc else details.coc_id})",
             ),
-            Fact("Access role", self._view.role_name(details.access_role_id)),
+            Fact("Access role", self._role(request)),
             Fact(
                 "Requested by",
-                f"{self.name(request, request.requester_email)} "
-                f"({details.requester_role}), {self.when(request.filed_at)}",
+                f"{self.name(request, request.requester_email)}{as_role}, "
+                f"{self.when(request.filed_at)}",
             ),
-            Fact("Supervisor", self.name(request, details.supervisor_email)),
-            Fact("Staff verification", self._verification(request)),
-            Fact("Monitors contracts", "Yes" if details.monitors_contracts else "No"),
-            Fact("Additional agency access", extra or "None"),
-        )
+        ]
+        if details.supervisor_email != request.requester_email or details.directly_supervises:
+            facts.append(Fact("Supervisor", self.name(request, details.supervisor_email)))
+        if details.verification is not StaffVerification.NONE:
+            facts.append(Fact("Staff verification", self._verification(request)))
+        if details.monitors_contracts is not None:
+            facts.append(Fact("Monitors contracts", "Yes" if details.monitors_contracts else "No"))
+        facts += [
+            Fact(q.text, "Yes" if q.id in details.answered_yes else "No") for q in c.questions
+        ]
+        if details.additional_agency_ids or c.new_user.fields.asks("additional_agencies"):
+            facts.append(Fact("Additional agency access", extra or "None"))
+        return tuple(facts)
+
+    def _role(self, request: NewUserRequest) -> str:
+        """The role asked for and, while the full role's trainings are pending, the interim
+        role the account is created with."""
+        details = request.details
+        role = self._view.role_name(details.access_role_id)
+        if details.interim_role_id is None or details.full_role_set_by is not None:
+            return role
+        interim = self._view.role_name(details.interim_role_id)
+        if request.state in {NewUserState.APPROVED, NewUserState.ACCOUNT_CREATED}:
+            return f"{role}; create the account as {interim} until its trainings are done"
+        return f"{role} (as {interim} until its trainings are done)"
 
     def _verification(self, request: NewUserRequest) -> str:
         details = request.details
+        if details.verification is StaffVerification.FILER_ATTESTS:
+            return f"Attested by {self.name(request, request.requester_email)} when filing"
         if not details.needs_staff_verification:
             return "Attested by the direct supervisor when filing"
         if details.verified_by:
@@ -246,22 +303,42 @@ class CardRenderer:
         )
 
     def _training_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
-        """The deadline and each training's report; before training starts, when it will."""
-        if request.details.training_due is None:
-            if request.state in CLOSED:
-                return ()
-            return (Fact("Training", "Starts once the staff verification is confirmed"),)
-        missing = "Not reported" if request.state in CLOSED else "Not yet reported"
-        facts = [Fact("Training due", self.when(request.details.training_due))]
-        for training in self.role_trainings(request):
-            report = request.reported(training.id)
+        """The trainings attested when filing; the deadline and each requirement's report;
+        before training starts, when it will."""
+        details = request.details
+        facts = []
+        attested = needs.before_account(self._community, details) if details.trained_first else []
+        if attested:
+            who = self.name(request, request.requester_email)
             facts.append(
                 Fact(
-                    training.name,
-                    f"Reported complete {self.when(report.reported_at)}" if report else missing,
+                    "Trainings done before the request",
+                    f"Attested by {who} when filing: {describe_all(self._community, attested)}",
                 )
             )
+        if details.training_due is None:
+            if request.state in CLOSED or details.trained_first:
+                return tuple(facts)
+            return (Fact("Training", "Starts once the staff verification is confirmed"),)
+        facts.append(Fact("Training due", self.when(details.training_due)))
+        missing = "Not reported" if request.state in CLOSED else "Not yet reported"
+        for requirement in self.needs(request):
+            facts.append(
+                Fact(self.need_label(requirement), self._report(request, requirement) or missing)
+            )
         return tuple(facts)
+
+    def _report(self, request: NewUserRequest, requirement: Requirement) -> str | None:
+        """``Reported complete Mon 3 Mar`` (naming which, for an either-or requirement)."""
+        for training_id in requirement.any_of:
+            report = request.reported(training_id)
+            if report is not None:
+                which = ""
+                if len(requirement.any_of) > 1:
+                    training = self._community.training(training_id)
+                    which = f" ({training.name if training else training_id})"
+                return f"Reported complete {self.when(report.reported_at)}{which}"
+        return None
 
     def _decision_line(self, request: NewUserRequest) -> str:
         who = self.name(request, request.decided_by) if request.decided_by else ""
@@ -273,11 +350,18 @@ class CardRenderer:
             closed = self.progress(request).closed()
             return f"{closed[:1].upper()}{closed[1:]}."
         if created_by:
-            return (
+            line = (
                 f"Approved by {who} on {when}. Account created by "
                 f"{self.name(request, created_by)} on "
                 f"{self.when(request.details.account_created_at)}."
             )
+            set_by = request.details.full_role_set_by
+            if set_by:
+                line += (
+                    f" Full role set by {self.name(request, set_by)} on "
+                    f"{self.when(request.details.full_role_set_at)}."
+                )
+            return line
         if request.state == NewUserState.APPROVED:
             return f"Approved by {who} on {when}."
         return ""

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from flows.model import Request
+from flows.new_user_settings import StaffVerification
 
 NAME = "new_user"
 
@@ -20,13 +21,17 @@ class NewUserState(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     ACCOUNT_CREATED = "account_created"
+    FULL_ROLE_TRAINING = "full_role_training"
+    """Logged in with the role's interim role; trainings the full role needs still to do."""
+    AWAITING_FULL_ROLE = "awaiting_full_role"
+    """Those trainings are reported; HMIS admins give the account its full role."""
     ACTIVE = "active"
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
 
 
-OPEN_STATES = frozenset(
+DENIABLE = frozenset(
     {
         NewUserState.SUBMITTED,
         NewUserState.AWAITING_VERIFICATION,
@@ -35,10 +40,19 @@ OPEN_STATES = frozenset(
         NewUserState.APPROVED,
     }
 )
+"""States before the account exists, in which HMIS admins may still deny the request."""
+
+OPEN_STATES = DENIABLE | {NewUserState.FULL_ROLE_TRAINING, NewUserState.AWAITING_FULL_ROLE}
 """States in which the request is still being worked; one per new user's e-mail at a time."""
 
-ADMIN_STATES = frozenset({NewUserState.AWAITING_APPROVAL, NewUserState.APPROVED})
-"""States in which the request waits for HMIS admins: approval, then account creation."""
+ADMIN_STATES = frozenset(
+    {NewUserState.AWAITING_APPROVAL, NewUserState.APPROVED, NewUserState.AWAITING_FULL_ROLE}
+)
+"""States in which the request waits for HMIS admins: approval, account creation, and the
+full role once an interim role's trainings are done."""
+
+IN_TRAINING = frozenset({NewUserState.TRAINING, NewUserState.FULL_ROLE_TRAINING})
+"""States in which the new user reports trainings: before the account, or for the full role."""
 
 WITHDRAWABLE = frozenset(
     {
@@ -57,17 +71,30 @@ class NewUserDetails(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    requester_role: str
+    requester_role: str = ""
+    """Empty when the community's form does not ask it."""
     requester_name: str | None = None
     """The directory's name for the requester when filing, else their chat profile's."""
-    directly_supervises: bool
+    directly_supervises: bool | None = None
+    """None when the community's form does not ask it."""
     supervisor_name: str
     supervisor_email: str
+    """The person answerable for the new user: the named supervisor, else the filer."""
     coc_id: str
     access_role_id: str
-    monitors_contracts: bool
+    monitors_contracts: bool | None = None
     additional_agency_ids: tuple[str, ...] = ()
-    background_check_attested: bool
+    background_check_attested: bool = False
+    verification: StaffVerification = StaffVerification.SUPERVISOR_CONFIRMS
+    """The community's way of vouching for the background check, when the request was filed."""
+    answered_yes: tuple[str, ...] = ()
+    """The community's form questions (``questions:``) answered yes; requirements follow."""
+    trained_first: bool = False
+    """The filer attested that the trainings were done before the request (train first)."""
+    interim_role_id: str | None = None
+    """The role the account was created with while the full role's trainings are pending."""
+    full_role_set_by: str | None = None
+    full_role_set_at: datetime | None = None
     verification_due: datetime | None = None
     training_due: datetime | None = None
     first_login_due: datetime | None = None
@@ -78,7 +105,10 @@ class NewUserDetails(BaseModel):
 
     @property
     def needs_staff_verification(self) -> bool:
-        """The supervisor must confirm the background check unless they filed and attested it."""
+        """The supervisor confirms the background check, where the community asks them to,
+        unless they filed and attested it themselves."""
+        if self.verification is not StaffVerification.SUPERVISOR_CONFIRMS:
+            return False
         return not (self.directly_supervises and self.background_check_attested)
 
 

@@ -1,8 +1,12 @@
 """The New User Access Request state machine: who may do what, in which state.
 
 submitted -> awaiting staff verification -> training -> awaiting admin approval -> approved ->
-account created -> active, with denied, withdrawn and expired exits. The kit re-checks the
-clicker on every button; the steps here do the work.
+account created -> active, with denied, withdrawn and expired exits. The community file decides
+which steps a request takes: no staff verification where the filer attests the background check
+or the process has none; no training step where the trainings come before the request; and,
+for a role with an interim role, the account starts with the interim role and the full role
+follows its trainings (full-role training -> awaiting full role -> active). The kit re-checks
+the clicker on every button; the steps here do the work.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from datetime import datetime
 
 from flows.accounts import HmisAccount
 from flows.community import AgencyStatus, Community
-from flows.kinds.new_user import nudges
+from flows.kinds.new_user import needs, nudges
 from flows.kinds.new_user.cards import STATE_LABELS, Audience, CardRenderer
 from flows.kinds.new_user.details import (
     ADMIN_STATES,
+    DENIABLE,
+    IN_TRAINING,
     NAME,
     OPEN_STATES,
     WITHDRAWABLE,
@@ -25,10 +31,10 @@ from flows.kinds.new_user.details import (
 )
 from flows.kinds.new_user.form import FORM_ID, F, request_form
 from flows.kinds.new_user.validation import not_participating, validate_request
+from flows.kit import trainings
 from flows.kit.kind import ADMIN, REQUESTER, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.participation import still_onboarding
-from flows.kit.trainings import count_completion
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter
@@ -65,7 +71,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
     # Filing ---------------------------------------------------------------------------------
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        agencies = machine.community.agencies_filed_for_by(actor.email)
+        agencies = machine.community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
             return machine.refuse(
                 actor,
@@ -100,17 +106,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 )
             )
             return FieldErrors({field: problem.message for field, problem in result.items()})
-        now = machine.ledger.now()
-        details = result.details
-        verifying = details.needs_staff_verification
-        deadlines = machine.community.deadlines
-        if verifying:
-            due = machine.calendar.deadline(now, deadlines.staff_verification)
-            details = details.model_copy(update={"verification_due": due})
-        else:
-            due = machine.calendar.deadline(now, deadlines.training)
-            details = details.model_copy(update={"training_due": due})
-        state = NewUserState.AWAITING_VERIFICATION if verifying else NewUserState.TRAINING
+        state, due, details = _first_step(machine, result.details)
         filing = Filing(
             kind=NAME,
             state=state,
@@ -134,11 +130,12 @@ class NewUserKind(RequestKind[NewUserDetails]):
                     )
                 }
             )
-        next_step = (
-            f"{details.supervisor_name} will be asked to confirm the staff verification"
-            if verifying
-            else f"{result.trainee_name} will get their training list"
-        )
+        next_step = {
+            NewUserState.AWAITING_VERIFICATION: (
+                f"{details.supervisor_name} will be asked to confirm the staff verification"
+            ),
+            NewUserState.TRAINING: f"{result.trainee_name} will get their training list",
+        }.get(state, "HMIS admins will review it")
         return Accepted(
             Notice(
                 f"Request #{request.id} filed for {result.trainee_name}. {next_step}; "
@@ -165,7 +162,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
             ),
             "trained": Step(
                 TRAINEE,
-                frozenset({NewUserState.TRAINING}),
+                IN_TRAINING,
                 self._trained,
                 exact_version=False,
                 refusal="Only the new user can report their own trainings.",
@@ -173,7 +170,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
             "approve": Step(ADMIN, frozenset({NewUserState.AWAITING_APPROVAL}), self._approve),
             "deny": Step(
                 ADMIN,
-                self.open_states,
+                DENIABLE,
                 self._deny,
                 reason=ReasonPrompt(
                     "Deny access request", "Reason (the requester will see it)", "Deny"
@@ -188,6 +185,9 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 self._logged_in,
                 refusal="Only the new user can confirm their own first login.",
             ),
+            "full_role_set": Step(
+                ADMIN, frozenset({NewUserState.AWAITING_FULL_ROLE}), self._full_role_set
+            ),
             "withdraw": Step(
                 REQUESTER,
                 WITHDRAWABLE,
@@ -200,59 +200,57 @@ class NewUserKind(RequestKind[NewUserDetails]):
         self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
     ) -> Outcome:
         now = machine.ledger.now()
-        due = machine.calendar.deadline(now, machine.community.deadlines.training)
-        details = request.details.model_copy(
-            update={"verified_by": actor.email, "verified_at": now, "training_due": due}
+        verified = request.details.model_copy(
+            update={"verified_by": actor.email, "verified_at": now}
         )
-        moved = machine.move(
-            request, actor, NewUserState.TRAINING, "verify", details=details, due_at=due
-        )
+        state, due, details = _after_verification(machine, verified)
+        moved = machine.move(request, actor, state, "verify", details=details, due_at=due)
         if moved is None:
             return machine.lost_race(actor, request, "verify")
+        then = "training starts now" if state == NewUserState.TRAINING else "HMIS reviews it next"
         return Notice(
-            f"Thank you. Staff verification confirmed for {request.subject_name}; "
-            "training starts now."
+            f"Thank you. Staff verification confirmed for {request.subject_name}; {then}."
         )
 
     def _trained(
         self, machine: Run, actor: Actor, request: NewUserRequest, training_id: str, _reason: str
     ) -> Outcome:
-        role = machine.community.access_role(request.details.access_role_id)
-        required = role.trainings if role else ()
-        if training_id not in required:
-            return machine.refuse(
-                actor,
-                "trained",
-                "unknown_training",
-                request.id,
-                "That training is not required for this access role.",
-            )
-        if request.reported(training_id) is None:
-            machine.ledger.record_training_report(request.id, training_id, actor.email)
-            machine.ledger.audit(
-                AuditEvent(
-                    actor,
-                    machine.action("trained"),
-                    "ok",
-                    _subject(request),
-                    {"training": training_id},
-                )
-            )
-        updated = machine.get(request.id) or request
-        if all(updated.reported(t) for t in required):
-            moved = machine.move(updated, actor, NewUserState.AWAITING_APPROVAL, "trained")
-            if moved is not None:
-                return Notice("All trainings reported. HMIS will review and create your account.")
-        else:
-            machine.notify_cards(updated, cause=f"trained.{training_id}")
-        training = machine.community.training(training_id)
-        return Notice(f"Thanks, {training.name if training else training_id} is recorded.")
+        full_role = request.details.interim_role_id is not None
+        return trainings.report(
+            machine,
+            actor,
+            request,
+            training_id,
+            needs=needs.current(machine.community, request),
+            next_state=_trained_state(request),
+            done=(
+                "All trainings reported. HMIS will give your account its full role."
+                if full_role
+                else "All trainings reported. HMIS will review and create your account."
+            ),
+            not_asked="That training is not required for this access role.",
+        )
 
     def _approve(
         self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
     ) -> Outcome:
-        return _decide(
-            machine, actor, request, NewUserState.APPROVED, word="approved", verb="approve"
+        """Approved; the account is to be created with the role's interim role when the full
+        role's trainings are not all done yet (decided now, so the card can say so)."""
+        done = {
+            *trainings.reported(request),
+            *machine.ledger.trainings_completed(request.subject_email),
+        }
+        interim = needs.interim_role(machine.community, request.details, done)
+        details = request.details.model_copy(update={"interim_role_id": interim})
+        moved = machine.move(
+            request, actor, NewUserState.APPROVED, "approve", details=details, decided=True
+        )
+        if moved is None:
+            return machine.lost_race(actor, request, "approve")
+        role = machine.view.role_name(interim or request.details.access_role_id)
+        return Notice(
+            f"Request #{request.id} for {request.subject_name} approved. Create the account "
+            f"with the role {role}."
         )
 
     def _deny(
@@ -296,7 +294,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 email=request.subject_email,
                 name=request.subject_name,
                 agency_id=request.agency_id,
-                access_role_id=request.details.access_role_id,
+                access_role_id=request.details.interim_role_id or request.details.access_role_id,
                 request_id=request.id,
                 first_login_due=due,
             )
@@ -309,33 +307,67 @@ class NewUserKind(RequestKind[NewUserDetails]):
     def _logged_in(
         self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
     ) -> Outcome:
-        if machine.move(request, actor, NewUserState.ACTIVE, "logged_in") is None:
+        moved = _first_login(machine, actor, request)
+        if moved is None:
             return machine.lost_race(actor, request, "logged_in")
         machine.ledger.activate_account(request.subject_email)
-        return Notice("Thanks. Your HMIS account is active.")
+        if moved.state == NewUserState.ACTIVE:
+            return Notice("Thanks. Your HMIS account is active.")
+        return Notice(
+            f"Thanks. Your HMIS account is active with the role "
+            f"{machine.view.role_name(moved.details.interim_role_id or '')} for now; complete "
+            f"the trainings on your card by {machine.calendar.when(moved.details.training_due)} "
+            "for its full role."
+        )
+
+    def _full_role_set(
+        self, machine: Run, actor: Actor, request: NewUserRequest, _arg: str, _reason: str
+    ) -> Outcome:
+        details = request.details.model_copy(
+            update={"full_role_set_by": actor.email, "full_role_set_at": machine.ledger.now()}
+        )
+        moved = machine.move(request, actor, NewUserState.ACTIVE, "full_role_set", details=details)
+        if moved is None:
+            return machine.lost_race(actor, request, "full_role_set")
+        role_id = request.details.access_role_id
+        account = machine.ledger.account_by_email(request.subject_email)
+        if account is not None and account.is_held:
+            changed = machine.ledger.move_account(account, account.status, actor.email, role_id)
+            machine.ledger.audit(
+                AuditEvent(
+                    actor,
+                    "account.role_changed",
+                    "ok" if changed else "refused",
+                    Subject.account(account.id),
+                    {"from": account.access_role_id, "to": role_id, "request": str(request.id)},
+                )
+            )
+        return Notice(
+            f"Recorded: {request.subject_name}'s HMIS access role is now "
+            f"{machine.view.role_name(role_id)}."
+        )
 
     def after_first_login(self, machine: Run, email: str, source: str) -> None:
-        """A login report shows the new user has logged in: their request is complete, as if
-        they had pressed "I've logged in" (the account itself is updated by the import)."""
+        """A login report shows the new user has logged in: their request goes on as if they
+        had pressed "I've logged in" (the account itself is updated by the import)."""
         for stored in machine.ledger.requests_about(email, (NAME,)):
             if stored.state == NewUserState.ACCOUNT_CREATED:
-                machine.move(self.typed(stored), source, NewUserState.ACTIVE, "logged_in")
+                _first_login(machine, source, self.typed(stored))
 
     def after_training_completed(
         self, machine: Run, email: str, training_id: str, completed_at: datetime
     ) -> None:
         """The LMS shows the new user completed a training: it counts as their own report."""
         for stored in machine.ledger.requests_about(email, (NAME,)):
-            if stored.state == NewUserState.TRAINING:
+            if stored.state in IN_TRAINING:
                 request = self.typed(stored)
-                role = machine.community.access_role(request.details.access_role_id)
-                count_completion(
+                trainings.count_completion(
                     machine,
                     request,
                     training_id,
                     completed_at,
-                    required=role.trainings if role else (),
-                    next_state=NewUserState.AWAITING_APPROVAL,
+                    needs=needs.current(machine.community, request),
+                    next_state=_trained_state(request),
                 )
 
     # Cards ----------------------------------------------------------------------------------
@@ -398,5 +430,49 @@ def _decide(
     return Notice(f"Request #{request.id} for {request.subject_name} {word}.")
 
 
-def _subject(request: NewUserRequest) -> Subject:
-    return Subject.request(request.id)
+def _first_step(
+    machine: Run, details: NewUserDetails
+) -> tuple[NewUserState, datetime | None, NewUserDetails]:
+    """Where a filed request starts: the supervisor's staff verification where the community
+    asks for it, else on as after it."""
+    if not details.needs_staff_verification:
+        return _after_verification(machine, details)
+    due = machine.calendar.deadline(
+        machine.ledger.now(), machine.community.deadlines.staff_verification
+    )
+    return (
+        NewUserState.AWAITING_VERIFICATION,
+        due,
+        details.model_copy(update={"verification_due": due}),
+    )
+
+
+def _after_verification(
+    machine: Run, details: NewUserDetails
+) -> tuple[NewUserState, datetime | None, NewUserDetails]:
+    """Training, with its deadline; straight to HMIS admins when the filer attested the
+    trainings done or the role needs none before the account."""
+    if details.trained_first or not needs.before_account(machine.community, details):
+        return NewUserState.AWAITING_APPROVAL, None, details
+    due = machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
+    return NewUserState.TRAINING, due, details.model_copy(update={"training_due": due})
+
+
+def _trained_state(request: NewUserRequest) -> NewUserState:
+    """Where the last training report takes the request."""
+    if request.details.interim_role_id:
+        return NewUserState.AWAITING_FULL_ROLE
+    return NewUserState.AWAITING_APPROVAL
+
+
+def _first_login(
+    machine: Run, actor: Actor | str, request: NewUserRequest
+) -> NewUserRequest | None:
+    """Logged in: done, or, with the interim role, on to the full role's trainings."""
+    if not request.details.interim_role_id:
+        return machine.move(request, actor, NewUserState.ACTIVE, "logged_in")
+    due = machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)
+    details = request.details.model_copy(update={"training_due": due})
+    return machine.move(
+        request, actor, NewUserState.FULL_ROLE_TRAINING, "logged_in", details=details, due_at=due
+    )

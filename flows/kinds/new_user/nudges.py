@@ -1,18 +1,21 @@
 """The New User Access Request's nudges: staff-verification and training reminders and
-escalations, the expiry of unfinished trainings, and admins' approval SLA."""
+escalations, the expiry of unfinished trainings, and admins' approval SLA. The full role's
+trainings (after an interim role) are reminded and escalated alike, but never expire: the
+account keeps its interim role meanwhile."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from flows.community import Community, Training
+from flows.community import Community
 from flows.kinds.new_user.cards import STATE_LABELS, CardRenderer
 from flows.kinds.new_user.details import ADMIN_STATES, NAME, NewUserRequest, NewUserState
 from flows.kit.kind import CardView
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter, Role, days_until
 from flows.nudges.rules import Move, RequestClock, RequestRule
+from flows.requirements import training_ids
 from flows.ui import Card, Fact
 
 VERIFICATION_REMINDER = "verification_reminder"
@@ -33,9 +36,10 @@ def rules(community: Community, at: Cutoffs) -> Iterator[RequestRule]:
     )
     since_grace = at.since(deadlines.training_grace)
     yield RequestRule(NAME, TRAINING_EXPIRED, training, due_at, since_grace, move=expire)
-    yield RequestRule(NAME, TRAINING_OVERDUE, training, due_at, at.due())
-    for stage, window in at.reminders(deadlines.training_reminders):
-        yield RequestRule(NAME, TRAINING_REMINDER, training, due_at, window, stage)
+    for state in (training, NewUserState.FULL_ROLE_TRAINING):
+        yield RequestRule(NAME, TRAINING_OVERDUE, state, due_at, at.due())
+        for stage, window in at.reminders(deadlines.training_reminders):
+            yield RequestRule(NAME, TRAINING_REMINDER, state, due_at, window, stage)
     yield RequestRule(NAME, VERIFICATION_OVERDUE, verifying, due_at, at.due())
     for stage, window in at.reminders(deadlines.staff_verification_reminders):
         yield RequestRule(NAME, VERIFICATION_REMINDER, verifying, due_at, window, stage)
@@ -127,8 +131,9 @@ class NewUserLetters:
     def _training_overdue(self, request: NewUserRequest, due: datetime) -> list[Letter]:
         """The supervisor is told about the new user; the new user gets their own words, the
         links and the buttons, since reports still count until the request expires."""
+        if request.state == NewUserState.FULL_ROLE_TRAINING:
+            return self._full_role_training_overdue(request, due)
         expires = self._calendar.deadline(due, self._community.deadlines.training_grace)
-        remaining = self._remaining_trainings(request)
         supervisor = Card(
             title=f"Overdue: HMIS training for {request.subject_name}",
             summary=f"The HMIS training for {request.subject_name} was due {self.when(due)}.",
@@ -140,7 +145,7 @@ class NewUserLetters:
                 *self._cards.request_facts(request),
                 Fact("Was due", self.when(due)),
                 Fact("Expires", self.when(expires)),
-                *(Fact(t.name, "Not yet reported") for t in remaining),
+                *self._remaining_facts(request),
             ),
         )
         trainee = Card(
@@ -186,11 +191,45 @@ class NewUserLetters:
             Letter(Role.ADMINS, None, card),
         ]
 
+    def _full_role_training_overdue(self, request: NewUserRequest, due: datetime) -> list[Letter]:
+        """Past due, the account simply keeps its interim role: no expiry to warn of."""
+        interim = self._cards.role_name(request.details.interim_role_id or "")
+        supervisor = Card(
+            title=f"Overdue: full-role HMIS training for {request.subject_name}",
+            summary=f"The trainings for {request.subject_name}'s full HMIS role were due "
+            f"{self.when(due)}.",
+            text=(
+                "Not every training the full role needs has been reported, so the account keeps "
+                f"the role {interim}. Please follow up with them."
+            ),
+            facts=(
+                *self._cards.request_facts(request),
+                Fact("Was due", self.when(due)),
+                *self._remaining_facts(request),
+            ),
+        )
+        trainee = Card(
+            title=f"Your full-role HMIS training is overdue (request #{request.id})",
+            summary=f"The trainings for your full HMIS role were due {self.when(due)}.",
+            text=(
+                f"Until you complete the trainings below and report each with its button, your "
+                f"account keeps the role {interim}."
+            ),
+            facts=self._trainee_facts(request, Fact("Was due", self.when(due))),
+            links=self._remaining_links(request),
+            buttons=self._cards.training_buttons(request),
+        )
+        return [
+            Letter(Role.SUPERVISOR, request.details.supervisor_email, supervisor),
+            Letter(Role.TRAINEE, request.subject_email, trainee),
+        ]
+
     def _admin_sla(self, request: NewUserRequest, entered: datetime) -> list[Letter]:
         target = self._community.deadlines.approval
-        waiting_for = (
-            "approval" if request.state == NewUserState.AWAITING_APPROVAL else "account creation"
-        )
+        waiting_for = {
+            str(NewUserState.AWAITING_APPROVAL): "approval",
+            str(NewUserState.APPROVED): "account creation",
+        }.get(request.state, "the full role to be set")
         card = Card(
             title=f"Waiting on HMIS admins: request #{request.id} for {request.subject_name}",
             summary=f"Request #{request.id} has waited longer than {target} for {waiting_for}.",
@@ -204,11 +243,14 @@ class NewUserLetters:
         return [Letter(Role.ADMINS, None, card)]
 
     def _trainee_facts(self, request: NewUserRequest, *dates: Fact) -> tuple[Fact, ...]:
-        remaining = self._remaining_trainings(request)
-        return (*dates, *(Fact(t.name, "Not yet reported") for t in remaining))
+        return (*dates, *self._remaining_facts(request))
+
+    def _remaining_facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
+        return tuple(
+            Fact(self._cards.need_label(r), "Not yet reported")
+            for r in self._cards.remaining(request)
+        )
 
     def _remaining_links(self, request: NewUserRequest) -> tuple[tuple[str, str], ...]:
-        return tuple((t.name, t.url) for t in self._remaining_trainings(request))
-
-    def _remaining_trainings(self, request: NewUserRequest) -> list[Training]:
-        return [t for t in self._cards.role_trainings(request) if request.reported(t.id) is None]
+        ids = training_ids(self._cards.remaining(request))
+        return tuple((t.name, t.url) for t in self._cards.trainings(ids))

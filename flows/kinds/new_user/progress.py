@@ -48,16 +48,31 @@ class Progress:
                 f"(due {self.when(details.verification_due)})"
             ),
             NewUserState.TRAINING: f"training in progress, due {self.when(details.training_due)}",
-            NewUserState.AWAITING_APPROVAL: "trainings reported; waiting for HMIS admin approval",
+            NewUserState.AWAITING_APPROVAL: self._before_approval(),
             NewUserState.APPROVED: (
                 f"approved by {self.decider}; waiting for the account to be created in HMIS"
             ),
             NewUserState.ACCOUNT_CREATED: (
                 f"account created; waiting for {r.subject_name}'s first login"
             ),
+            NewUserState.FULL_ROLE_TRAINING: (
+                "the account is active with an interim role; the full role's trainings are due "
+                f"{self.when(details.training_due)}"
+            ),
+            NewUserState.AWAITING_FULL_ROLE: (
+                "the full role's trainings are reported; waiting for HMIS admins to set it"
+            ),
             NewUserState.ACTIVE: "done; the HMIS account is active",
         }
         return sentences.get(r.state) or self.closed()
+
+    def _before_approval(self) -> str:
+        details = self.request.details
+        if details.trained_first:
+            return "trainings attested; waiting for HMIS admin approval"
+        if details.training_due is not None:
+            return "trainings reported; waiting for HMIS admin approval"
+        return "waiting for HMIS admin approval"
 
     def closed(self) -> str:
         """How a closed request ended, as a clause: ``withdrawn by Rosa Lead on ...``."""
@@ -120,6 +135,13 @@ class Progress:
             NewUserState.AWAITING_APPROVAL: (
                 f"All trainings reported; HMIS is reviewing {self.number}."
             ),
+            NewUserState.FULL_ROLE_TRAINING: (
+                f"Complete the trainings for your full HMIS role by "
+                f"{self.when(details.training_due)} ({self.number})."
+            ),
+            NewUserState.AWAITING_FULL_ROLE: (
+                f"All trainings reported; HMIS is setting your full role ({self.number})."
+            ),
             NewUserState.APPROVED: f"{yours} is approved; HMIS is creating your account.",
             NewUserState.ACCOUNT_CREATED: (
                 f"{yours} is approved and your account is created; log in by "
@@ -160,6 +182,15 @@ class Progress:
             NewUserState.ACCOUNT_CREATED: (
                 f"{asked} Your trainings are done and your account is created: see the message "
                 "about your HMIS account."
+            ),
+            NewUserState.FULL_ROLE_TRAINING: (
+                f"{asked} Your account is active with an interim role until you complete these "
+                f"trainings: complete them by {self.when(details.training_due)} and report each "
+                "one with its button when done."
+            ),
+            NewUserState.AWAITING_FULL_ROLE: (
+                f"{asked} Thank you: every training is reported. HMIS admins will give your "
+                "account its full role; this bot will tell you when it is done."
             ),
             NewUserState.ACTIVE: f"{asked} Your trainings are done and your account is active.",
             NewUserState.DENIED: (

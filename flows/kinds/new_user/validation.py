@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flows.community import Agency, AgencyStatus, Community
 from flows.kinds.new_user.details import NAME, NewUserDetails, NewUserDraft
-from flows.kinds.new_user.form import AGENCY_NOT_LISTED, NO, YES, F
+from flows.kinds.new_user.form import AGENCY_NOT_LISTED, NO, YES, F, question_field
 from flows.kit.forms import Problem, Problems, Reader, check_name, work_email
 from flows.kit.participation import still_onboarding
+from flows.new_user_settings import StaffVerification
 from flows.ports import FormValues, Ledger
 
 NOT_LISTED_MESSAGE = (
@@ -37,26 +38,19 @@ def validate_request(
 ) -> NewUserDraft | Problems:
     reader = Reader(values)
     problems: Problems = {}
-    for field_id in (
-        F.REQUESTER_ROLE,
-        F.DIRECTLY_SUPERVISES,
-        F.AGENCY,
-        F.COC,
-        F.TRAINEE_NAME,
-        F.TRAINEE_EMAIL,
-        F.ACCESS_ROLE,
-        F.MONITORS_CONTRACTS,
-    ):
-        if not reader.text(field_id):
+    settings = community.new_user
+    for field_id in _required_fields(community):
+        if not reader.text(field_id) and not reader.choices(field_id):
             problems[field_id] = Problem("missing", "Please fill this in.")
     _check_requester_role(reader, community, problems)
     agency_coc = _check_agency(reader, community, requester_email, problems)
-    _check_coc(reader, community, agency_coc, problems)
+    if settings.fields.asks("coc"):
+        _check_coc(reader, community, agency_coc, problems)
     trainee_email = _check_trainee_email(reader, community, requester_email, ledger, problems)
     check_name(reader, F.TRAINEE_NAME, problems)
     _check_access_role(reader, community, problems)
     _check_additional_agencies(reader, community, problems)
-    directly = reader.text(F.DIRECTLY_SUPERVISES) == YES
+    directly = _yes_no(reader, community, F.DIRECTLY_SUPERVISES, "directly_supervises")
     requester_name = known_name(community, ledger, requester_email)
     supervisor = _check_supervisor(
         reader,
@@ -66,15 +60,7 @@ def validate_request(
         trainee_email=trainee_email,
         problems=problems,
     )
-    attested = YES in reader.choices(F.BACKGROUND_CHECK)
-    if attested and not directly:
-        problems[F.BACKGROUND_CHECK] = Problem(
-            "invalid",
-            (
-                "Only the direct supervisor can attest here; leave it unticked and the supervisor "
-                "will be asked to confirm the staff verification."
-            ),
-        )
+    attested = _check_attestation(reader, settings.staff_verification, directly, problems)
     if problems or supervisor is None or trainee_email is None:
         return problems
     details = NewUserDetails(
@@ -83,11 +69,16 @@ def validate_request(
         directly_supervises=directly,
         supervisor_name=supervisor[0],
         supervisor_email=supervisor[1],
-        coc_id=reader.text(F.COC),
+        coc_id=reader.text(F.COC) or agency_coc or "",
         access_role_id=reader.text(F.ACCESS_ROLE),
-        monitors_contracts=reader.text(F.MONITORS_CONTRACTS) == YES,
+        monitors_contracts=_yes_no(reader, community, F.MONITORS_CONTRACTS, "monitors_contracts"),
         additional_agency_ids=_additional_agencies(reader),
         background_check_attested=attested,
+        verification=settings.staff_verification,
+        answered_yes=tuple(
+            q.id for q in community.questions if reader.text(question_field(q.id)) == YES
+        ),
+        trained_first=settings.trains_first,
     )
     return NewUserDraft(
         requester_email=requester_email,
@@ -98,14 +89,65 @@ def validate_request(
     )
 
 
+_OPTIONAL_FIELDS = {
+    "requester_role": F.REQUESTER_ROLE,
+    "directly_supervises": F.DIRECTLY_SUPERVISES,
+    "coc": F.COC,
+    "monitors_contracts": F.MONITORS_CONTRACTS,
+    "additional_agencies": F.ADDITIONAL_AGENCIES,
+}
+"""The fields a community may make optional or leave out, by their ``new_user.fields`` key."""
+
+
+def _required_fields(community: Community) -> list[str]:
+    settings = community.new_user
+    required = [F.AGENCY, F.TRAINEE_NAME, F.TRAINEE_EMAIL, F.ACCESS_ROLE]
+    required += [f for key, f in _OPTIONAL_FIELDS.items() if settings.fields.requires(key)]
+    if settings.fields.requires("supervisor"):
+        required += [F.SUPERVISOR_NAME, F.SUPERVISOR_EMAIL]
+    required += [question_field(q.id) for q in community.questions]
+    if settings.staff_verification is StaffVerification.FILER_ATTESTS:
+        required.append(F.BACKGROUND_CHECK)
+    if settings.trains_first:
+        required.append(F.TRAININGS_DONE)
+    return required
+
+
+def _yes_no(reader: Reader, community: Community, field_id: str, key: str) -> bool | None:
+    """A yes/no answer, or None where the community's form does not ask it."""
+    if not community.new_user.fields.asks(key):
+        return None
+    answer = reader.text(field_id)
+    return None if not answer else answer == YES
+
+
+def _check_attestation(
+    reader: Reader, verification: StaffVerification, directly: bool | None, problems: Problems
+) -> bool:
+    """The background check attested on the form: by the direct supervisor where supervisors
+    confirm it, by the filer where the community has them attest it."""
+    attested = YES in reader.choices(F.BACKGROUND_CHECK)
+    if verification is StaffVerification.NONE:
+        return False
+    if attested and verification is StaffVerification.SUPERVISOR_CONFIRMS and not directly:
+        problems[F.BACKGROUND_CHECK] = Problem(
+            "invalid",
+            (
+                "Only the direct supervisor can attest here; leave it unticked and the supervisor "
+                "will be asked to confirm the staff verification."
+            ),
+        )
+    return attested
+
+
 def _check_requester_role(reader: Reader, community: Community, problems: Problems) -> None:
     role = reader.text(F.REQUESTER_ROLE)
     if role and role not in community.requester_roles:
         problems[F.REQUESTER_ROLE] = Problem("invalid", "Pick your role from the list.")
-    if reader.text(F.DIRECTLY_SUPERVISES) not in {"", YES, NO}:
-        problems[F.DIRECTLY_SUPERVISES] = Problem("invalid", "Answer yes or no.")
-    if reader.text(F.MONITORS_CONTRACTS) not in {"", YES, NO}:
-        problems[F.MONITORS_CONTRACTS] = Problem("invalid", "Answer yes or no.")
+    yes_no = [F.DIRECTLY_SUPERVISES, F.MONITORS_CONTRACTS]
+    for field_id in [*yes_no, *(question_field(q.id) for q in community.questions)]:
+        if reader.text(field_id) not in {"", YES, NO}:
+            problems[field_id] = Problem("invalid", "Answer yes or no.")
 
 
 def _check_agency(
@@ -119,13 +161,13 @@ def _check_agency(
         problems[F.AGENCY] = Problem("agency_not_listed", NOT_LISTED_MESSAGE)
     elif agency is None:
         problems[F.AGENCY] = Problem("unknown_agency", "Pick your agency from the list.")
-    elif not agency.may_file_requests(requester_email):
+    elif not agency.may_file_requests(requester_email, community.filers(NAME)):
         problems[F.AGENCY] = Problem(
             "not_authorized",
             (
-                f"Only supervisors or leadership of {agency.name} may request access for its "
-                "staff, and the HMIS directory does not list you as one. Ask your agency lead "
-                "or HMIS."
+                f"Only {community.filer_words(NAME)} of {agency.name} may request access for "
+                "its staff, and the HMIS directory does not list you as one. Ask your agency "
+                "lead or HMIS."
             ),
         )
     elif agency.status is not AgencyStatus.APPROVED:
@@ -196,7 +238,8 @@ def has_open_request_or_account(ledger: Ledger, email: str) -> bool:
 
 def _check_access_role(reader: Reader, community: Community, problems: Problems) -> None:
     role_id = reader.text(F.ACCESS_ROLE)
-    if role_id and community.access_role(role_id) is None:
+    role = community.access_role(role_id)
+    if role_id and (role is None or not role.selectable):
         problems[F.ACCESS_ROLE] = Problem(
             "unknown_role",
             ("That access role is not in this community's catalog; pick one from the list."),
@@ -228,15 +271,16 @@ def _check_supervisor(
     community: Community,
     requester: tuple[str, str],
     *,
-    directly: bool,
+    directly: bool | None,
     trainee_email: str | None,
     problems: Problems,
 ) -> tuple[str, str] | None:
-    """The supervisor's (name, e-mail): the requester's own when they supervise directly."""
-    if directly:
-        return requester
+    """The supervisor's (name, e-mail): the requester's own when they supervise directly, or
+    when the community's form does not ask and none is named."""
     name = reader.text(F.SUPERVISOR_NAME)
     raw = reader.text(F.SUPERVISOR_EMAIL)
+    if directly or (directly is None and not (name or raw)):
+        return requester
     if not name:
         problems[F.SUPERVISOR_NAME] = Problem("missing", "Name the new user's direct supervisor.")
     if not raw:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flows.accounts import AccountStatus, HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
+from flows.kinds.reinstatement.details import NAME
 from flows.kinds.reinstatement.placement import REINSTATABLE
 from flows.kit.forms import Problem, Problems, Reader, work_email
 from flows.kit.people import MAX_CHOICES, PERSON, PERSON_EMAIL, acting_agencies
@@ -58,7 +59,7 @@ def _note(hint: str) -> FormField:
 def _person_fields(
     community: Community, ledger: Ledger, filer: str, chosen: HmisAccount | None
 ) -> tuple[FormField, ...]:
-    agencies = [a.id for a in acting_agencies(community, filer)]
+    agencies = [a.id for a in acting_agencies(community, filer, NAME)]
     accounts = {
         a.id: a for a in ledger.accounts_of(agencies, MAX_CHOICES) if a.status in REINSTATABLE
     }
@@ -157,13 +158,15 @@ def read_account(
         )
         return None
     agency = community.agency(account.agency_id)
-    allowed = community.is_admin(filer) or (agency is not None and agency.may_file_requests(filer))
+    allowed = community.is_admin(filer) or (
+        agency is not None and agency.may_file_requests(filer, community.filers(NAME))
+    )
     if email != filer and not allowed:
         name = agency.name if agency else account.agency_id
         problems[field] = Problem(
             "not_authorized",
-            f"{account.name} works for {name}; only its leads or supervisors, or HMIS admins, "
-            "can ask for their account to be reinstated.",
+            f"{account.name} works for {name}; only its {community.filer_words(NAME)}, or HMIS "
+            "admins, can ask for their account to be reinstated.",
         )
         return None
     return account

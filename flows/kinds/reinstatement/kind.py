@@ -39,7 +39,7 @@ from flows.kinds.reinstatement.form import (
     reinstatement_form,
 )
 from flows.kinds.reinstatement.placement import REINSTATABLE, Placement, days_between, place
-from flows.kit import endorsement
+from flows.kit import endorsement, trainings
 from flows.kit.endorsement import ENDORSER, Endorsement
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, START, CardView, ReasonPrompt, RequestKind, Step
@@ -97,7 +97,7 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
         community = machine.community
-        if acting_agencies(community, actor.email):
+        if acting_agencies(community, actor.email, NAME):
             return OpenForm(reinstatement_form(community, machine.ledger, actor.email, account))
         own = machine.ledger.account_by_email(actor.email)
         if own is None:
@@ -118,7 +118,7 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
         reader, problems = Reader(values), dict[str, Problem]()
         year = machine.calendar.local(machine.ledger.now()).year
         note = check_free_text(reader, NOTE, problems, year)
-        if not acting_agencies(machine.community, actor.email):
+        if not acting_agencies(machine.community, actor.email, NAME):
             return self._submit_own(machine, actor, note, problems)
         account = read_account(reader, machine.community, machine.ledger, actor.email, problems)
         if account is not None:
@@ -333,33 +333,20 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
     def _trained(
         self, machine: Run, actor: Actor, request: ReinstatementRequest, training_id: str, _r: str
     ) -> Outcome:
-        if training_id not in request.details.trainings:
-            return machine.refuse(
-                actor,
-                "trained",
-                "unknown_training",
-                request.id,
-                "That training is not one this reinstatement asks for.",
-            )
-        if request.reported(training_id) is None:
-            machine.ledger.record_training_report(request.id, training_id, actor.email)
-            machine.ledger.audit(
-                AuditEvent(
-                    actor,
-                    machine.action("trained"),
-                    "ok",
-                    Subject.request(request.id),
-                    {"training": training_id},
-                )
-            )
-        updated = machine.get(request.id) or request
-        if all(updated.reported(t) for t in updated.details.trainings):
-            if machine.move(updated, actor, ReinstatementState.AWAITING_ADMIN, "trained"):
-                return Notice("All trainings reported. HMIS will re-enable your account.")
-        else:
-            machine.notify_cards(updated, cause=f"trained.{training_id}")
-        training = machine.community.training(training_id)
-        return Notice(f"Thanks, {training.name if training else training_id} is recorded.")
+        account = machine.ledger.account_by_email(request.subject_email)
+        role = machine.community.access_role(account.access_role_id) if account else None
+        return trainings.report(
+            machine,
+            actor,
+            request,
+            training_id,
+            needs=trainings.chased(
+                role.needs(before=None) if role else (), request.details.trainings
+            ),
+            next_state=ReinstatementState.AWAITING_ADMIN,
+            done="All trainings reported. HMIS will re-enable your account.",
+            not_asked="That training is not one this reinstatement asks for.",
+        )
 
     def _reenable(
         self, machine: Run, actor: Actor, request: ReinstatementRequest, _arg: str, _reason: str

@@ -69,7 +69,7 @@ def trainings_for(community: Community, step: LadderStep, account: HmisAccount) 
     role's trainings first. All are retaken, even a completion still within its validity: a
     refresher is the point after a long absence."""
     role = community.access_role(account.access_role_id)
-    wanted = role.trainings if step.needs is Needs.ROLE_TRAININGS and role else ()
+    wanted = role.training_ids if step.needs is Needs.ROLE_TRAININGS and role else ()
     return tuple(dict.fromkeys((*wanted, *step.trainings)))
 
 

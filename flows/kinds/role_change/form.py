@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.accounts import HmisAccount
 from flows.community import AccessRole, Community
+from flows.kinds.role_change.details import NAME
 from flows.kit.forms import Problem, Problems, Reader
 from flows.kit.people import person_fields
 from flows.ports import Ledger
@@ -23,7 +24,7 @@ def role_change_form(
         submit_label="Ask HMIS",
         items=(
             _roles(community),
-            *person_fields(community, ledger, filer, account),
+            *person_fields(community, ledger, filer, account, NAME),
             _new_role(community),
             FormField(
                 REASON,

@@ -37,19 +37,19 @@ from flows.kinds.role_change.form import (
     role_change_form,
     staff_role_change_form,
 )
-from flows.kit import endorsement
+from flows.kit import endorsement, trainings
 from flows.kit.endorsement import ENDORSER, Endorsement
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
 from flows.kit.people import PERSON, Person, acting_agencies, read_person
-from flows.kit.trainings import count_completion
 from flows.model import Actor, AuditEvent, Filing, Subject
 from flows.nudges.cutoffs import Cutoffs
 from flows.nudges.letters import Letter, Role, audience_for
 from flows.nudges.rules import RequestRule
 from flows.outcomes import Accepted, FieldErrors, OpenForm, Outcome
 from flows.ports import FormValues
+from flows.requirements import Requirement, training_ids, unmet
 from flows.ui import Card, Notice
 
 Run = Machine[RoleChangeDetails]
@@ -86,7 +86,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         return super().holds(community, request, party, email)
 
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
-        if acting_agencies(machine.community, actor.email):
+        if acting_agencies(machine.community, actor.email, NAME):
             form = role_change_form(machine.community, machine.ledger, actor.email, account)
             return OpenForm(form)
         staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
@@ -101,7 +101,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
     def submit(
         self, machine: Run, actor: Actor, form_id: str, context: str, values: FormValues
     ) -> Outcome:
-        if acting_agencies(machine.community, actor.email):
+        if acting_agencies(machine.community, actor.email, NAME):
             return self._submit_for_staff(machine, actor, values)
         staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
         if staff is None:
@@ -111,7 +111,9 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
     def _submit_for_staff(self, machine: Run, actor: Actor, values: FormValues) -> Outcome:
         """A lead, supervisor or admin asks for someone's role to change."""
         reader, problems = Reader(values), dict[str, Problem]()
-        person = read_person(reader, machine.community, machine.ledger, actor.email, problems)
+        person = read_person(
+            reader, machine.community, machine.ledger, actor.email, problems, kind=NAME
+        )
         current = person.account.access_role_id if person and person.account else ""
         role = read_role(reader, machine.community, current, problems)
         reason = _reason(machine, reader, problems, "Say what changed in their job.")
@@ -193,21 +195,21 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
 
     @staticmethod
     def _lacking(machine: Run, email: str, role: AccessRole) -> tuple[str, ...]:
-        """The role's trainings the person has not completed, or whose validity has run out."""
+        """The trainings of the role's requirements the person has not met with a completion
+        still within its validity (the form asks no questions: conditional ones are left to
+        HMIS admins)."""
         done = machine.ledger.trainings_completed(email)
         now = machine.ledger.now()
-        lacking = []
-        for training_id in role.trainings:
+        valid = set()
+        for training_id, completed in done.items():
             training = machine.community.training(training_id)
-            completed = done.get(training_id)
-            valid = completed is not None and (
+            if (
                 training is None
                 or training.valid_for is None
                 or machine.calendar.deadline(completed, training.valid_for) > now
-            )
-            if not valid:
-                lacking.append(training_id)
-        return tuple(lacking)
+            ):
+                valid.add(training_id)
+        return tuple(training_ids(unmet(role.needs(before=None), valid)))
 
     def _filed(self, machine: Run, request: RoleChangeRequest) -> str:
         details = request.details
@@ -302,33 +304,16 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
     def _trained(
         self, machine: Run, actor: Actor, request: RoleChangeRequest, training_id: str, _r: str
     ) -> Outcome:
-        if training_id not in request.details.trainings:
-            return machine.refuse(
-                actor,
-                "trained",
-                "unknown_training",
-                request.id,
-                "That training is not one this role change asks for.",
-            )
-        if request.reported(training_id) is None:
-            machine.ledger.record_training_report(request.id, training_id, actor.email)
-            machine.ledger.audit(
-                AuditEvent(
-                    actor,
-                    machine.action("trained"),
-                    "ok",
-                    Subject.request(request.id),
-                    {"training": training_id},
-                )
-            )
-        updated = machine.get(request.id) or request
-        if all(updated.reported(t) for t in updated.details.trainings):
-            if machine.move(updated, actor, RoleChangeState.AWAITING_ADMIN, "trained"):
-                return Notice("All trainings reported. HMIS will change your access role.")
-        else:
-            machine.notify_cards(updated, cause=f"trained.{training_id}")
-        training = machine.community.training(training_id)
-        return Notice(f"Thanks, {training.name if training else training_id} is recorded.")
+        return trainings.report(
+            machine,
+            actor,
+            request,
+            training_id,
+            needs=_needs(machine.community, request),
+            next_state=RoleChangeState.AWAITING_ADMIN,
+            done="All trainings reported. HMIS will change your access role.",
+            not_asked="That training is not one this role change asks for.",
+        )
 
     def _interim_set(
         self, machine: Run, actor: Actor, request: RoleChangeRequest, _arg: str, _reason: str
@@ -380,12 +365,12 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         for stored in machine.ledger.requests_about(email, (NAME,)):
             if stored.state == RoleChangeState.TRAINING:
                 request = self.typed(stored)
-                count_completion(
+                trainings.count_completion(
                     machine,
                     request,
                     training_id,
                     completed_at,
-                    required=request.details.trainings,
+                    needs=_needs(machine.community, request),
                     next_state=RoleChangeState.AWAITING_ADMIN,
                 )
 
@@ -431,6 +416,13 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
         now: datetime,
     ) -> list[Letter]:
         return nudges.letters(view, nudge, request, occurrence, now)
+
+
+def _needs(community: Community, request: RoleChangeRequest) -> list[Requirement]:
+    """What the request still chases: the new role's requirements among the trainings it
+    asked for (either training of an either-or one counts)."""
+    role = community.access_role(request.details.to_role_id)
+    return trainings.chased(role.needs(before=None) if role else (), request.details.trainings)
 
 
 def _set_role(
