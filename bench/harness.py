@@ -14,7 +14,7 @@ import aiohttp
 
 from bench.fake_connector import FakeConnector
 from bench.fake_slack import FakeSlack
-from bench.load import Phase, median
+from bench.load import One, Phase, measure, median
 from bench.plan import Plan
 from bench.processes import (
     SIGNING_SECRET,
@@ -84,6 +84,20 @@ class Harness:
 
     def sender(self, server: Server) -> SlackSender:
         return SlackSender(self.session, server.url, SIGNING_SECRET)
+
+    def runner(
+        self, one: One, server: Server, concurrency: int, *, warmup: bool = True
+    ) -> Callable[[], Awaitable[Phase]]:
+        """One measured run of ``one`` against the server, sized by the plan."""
+        plan = self.plan
+        return lambda: measure(
+            one,
+            server,
+            warmup=plan.warmup if warmup else 0,
+            count=plan.count(concurrency),
+            concurrency=concurrency,
+            seconds=plan.seconds,
+        )
 
     # Memory ---------------------------------------------------------------------------------
 

@@ -64,16 +64,19 @@ class Phase:
 
 
 async def closed_loop(
-    one: One, count: int, concurrency: int
+    one: One, count: int, concurrency: int, seconds: float = math.inf
 ) -> tuple[list[float], float, int, str]:
-    """Run ``count`` requests through ``concurrency`` workers: latencies, wall seconds,
-    failures and the first failure's message."""
+    """Run ``count`` requests through ``concurrency`` workers, none started after ``seconds``:
+    latencies, wall seconds, failures and the first failure's message."""
     remaining = iter(range(count))
     latencies: list[float] = []
     failures: list[str] = []
+    deadline = time.perf_counter() + seconds
 
     async def worker() -> None:
         for _ in remaining:
+            if time.perf_counter() > deadline:
+                return
             try:
                 latencies.append(await asyncio.wait_for(one(), COMPLETION_TIMEOUT))
             except (LoadError, TimeoutError, aiohttp.ClientError) as error:
@@ -84,12 +87,21 @@ async def closed_loop(
     return latencies, time.perf_counter() - began, len(failures), (failures or [""])[0]
 
 
-async def measure(one: One, server: Server, *, warmup: int, count: int, concurrency: int) -> Phase:
-    """A warm-up at the same concurrency, then the measured run."""
+async def measure(
+    one: One,
+    server: Server,
+    *,
+    warmup: int,
+    count: int,
+    concurrency: int,
+    seconds: float = math.inf,
+) -> Phase:
+    """A warm-up at the same concurrency, then the measured run (of ``count`` requests, or
+    fewer when ``seconds`` run out first)."""
     if warmup:
-        await closed_loop(one, warmup, concurrency)
+        await closed_loop(one, warmup, concurrency, seconds / 2)
     cpu, client = server.cpu_seconds(), time.process_time()
-    latencies, wall, failures, first = await closed_loop(one, count, concurrency)
+    latencies, wall, failures, first = await closed_loop(one, count, concurrency, seconds)
     used, client_used = server.cpu_seconds() - cpu, time.process_time() - client
     return Phase(tuple(latencies), wall, failures, used, client_used, first)
 

@@ -16,6 +16,8 @@ class Plan:
     warmup: int
     requests: int
     """Measured requests per run of one server (at least 4 per worker at high concurrency)."""
+    seconds: float
+    """...or fewer: no request starts after this many seconds of a run."""
     concurrencies: tuple[int, ...]
     accounts: int
     open_requests: int
@@ -43,7 +45,8 @@ FULL = Plan(
     name="full",
     rotations=3,
     warmup=100,
-    requests=1000,
+    requests=2000,
+    seconds=40.0,
     concurrencies=(1, 16, 64),
     accounts=100_000,
     open_requests=10_000,
@@ -58,6 +61,7 @@ QUICK = replace(
     name="quick",
     warmup=20,
     requests=200,
+    seconds=8.0,
     accounts=20_000,
     open_requests=2_000,
     due_accounts=20,

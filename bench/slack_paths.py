@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.databases import engine_of
 from bench.harness import ADMIN_USER, LEAD_USER, Harness, drain_outbox, phase_rows, rotate
-from bench.load import LoadError, One, Phase, closed_loop, measure
+from bench.load import LoadError, One, Phase, closed_loop
 from bench.processes import Server
 from bench.seed import Approval
 from bench.slack_requests import SlackSender, click, command, view_submission
@@ -46,18 +46,11 @@ def command_one(h: Harness, sender: SlackSender) -> One:
 async def command_path(h: Harness) -> None:
     bot, bolt = h.servers["bot"], h.servers["bare-bolt"]
     for concurrency in h.plan.concurrencies:
-        count = h.plan.count(concurrency)
-
-        def run(server: Server, c: int = concurrency, n: int = count) -> Any:
-            return lambda: measure(
-                command_one(h, h.sender(server)),
-                server,
-                warmup=h.plan.warmup,
-                count=n,
-                concurrency=c,
-            )
-
-        bots, bolts = await rotate(h.plan.rotations, run(bot), run(bolt))
+        bots, bolts = await rotate(
+            h.plan.rotations,
+            h.runner(command_one(h, h.sender(bot)), bot, concurrency),
+            h.runner(command_one(h, h.sender(bolt)), bolt, concurrency),
+        )
         h.rows += phase_rows(
             "slack /hmis-access -> modal",
             concurrency,
@@ -119,17 +112,16 @@ async def button_path(h: Harness, approvals: list[Approval]) -> None:
     bot, bolt = h.servers["bot"], h.servers["bare-bolt"]
     queue = deque(approvals)
     clicked: list[tuple[Approval, float]] = []
-    count, c = h.plan.count(BUTTON_CONCURRENCY), BUTTON_CONCURRENCY
+    c = BUTTON_CONCURRENCY
+    measured = h.runner(approve_one(h, h.sender(bot), queue, clicked), bot, c, warmup=False)
 
     async def bot_run() -> Phase:
-        await closed_loop(approve_one(h, h.sender(bot), queue, []), h.plan.warmup, c)
-        one = approve_one(h, h.sender(bot), queue, clicked)
-        return await measure(one, bot, warmup=0, count=count, concurrency=c)
+        """The warm-up's clicks are left out of the slowest-card figure."""
+        warmup = approve_one(h, h.sender(bot), queue, [])
+        await closed_loop(warmup, h.plan.warmup, c, h.plan.seconds / 2)
+        return await measured()
 
-    async def bolt_run() -> Phase:
-        one = ack_one(h, h.sender(bolt), approvals[0])
-        return await measure(one, bolt, warmup=h.plan.warmup, count=count, concurrency=c)
-
+    bolt_run = h.runner(ack_one(h, h.sender(bolt), approvals[0]), bolt, c)
     bots, bolts = await rotate(
         h.plan.rotations, bot_run, bolt_run, lambda: drain_outbox(h.database_url)
     )
@@ -200,7 +192,7 @@ def submission(view: dict[str, Any]) -> str:
     return view_submission(LEAD_USER, view, state_values(view, values))
 
 
-def submit_one(h: Harness, sender: SlackSender, view: dict[str, Any], accepted: bool) -> One:
+def submit_one(h: Harness, sender: SlackSender, view: dict[str, Any], *, accepted: bool) -> One:
     """A New User Access Request for a new person, until the acknowledgement; with
     ``accepted`` the answer must accept it (not field errors)."""
     template = submission(view)
@@ -221,14 +213,12 @@ async def form_path(h: Harness, bot: Server, database_url: str) -> None:
     bolt = h.servers["bare-bolt"]
     engine = engine_of(database_url)
     view = await form_view(h)
-    count, c = h.plan.count(FORM_CONCURRENCY), FORM_CONCURRENCY
-
-    def run(server: Server, accepted: bool) -> Any:
-        one = submit_one(h, h.sender(server), view, accepted)
-        return lambda: measure(one, server, warmup=h.plan.warmup, count=count, concurrency=c)
-
+    c = FORM_CONCURRENCY
     bots, bolts = await rotate(
-        h.plan.rotations, run(bot, True), run(bolt, False), lambda: drain_outbox(database_url)
+        h.plan.rotations,
+        h.runner(submit_one(h, h.sender(bot), view, accepted=True), bot, c),
+        h.runner(submit_one(h, h.sender(bolt), view, accepted=False), bolt, c),
+        lambda: drain_outbox(database_url),
     )
     h.rows += phase_rows(
         f"slack form submit ({engine})",

@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.fake_connector import TENANT
 from bench.harness import Harness, phase_rows, rotate
-from bench.load import LoadError, One, measure
+from bench.load import LoadError, One
 from bench.processes import Server
 from bench.table import ratio_at_least
 
@@ -62,14 +62,10 @@ def help_one(h: Harness, server: Server) -> One:
 async def teams_path(h: Harness) -> None:
     bot = h.servers["bot"]
     echo = await h.start(h.echo_spec())
-    count, c = h.plan.count(TEAMS_CONCURRENCY), TEAMS_CONCURRENCY
-
-    def run(server: Server) -> Any:
-        return lambda: measure(
-            help_one(h, server), server, warmup=h.plan.warmup, count=count, concurrency=c
-        )
-
-    bots, echoes = await rotate(h.plan.rotations, run(bot), run(echo))
+    c = TEAMS_CONCURRENCY
+    bots, echoes = await rotate(
+        h.plan.rotations, h.runner(help_one(h, bot), bot, c), h.runner(help_one(h, echo), echo, c)
+    )
     h.rows += phase_rows(
         "teams help -> reply",
         c,
