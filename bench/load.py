@@ -24,6 +24,10 @@ class LoadError(RuntimeError):
     """One request failed (an HTTP error, a refusal, a missing effect)."""
 
 
+class ExhaustedError(LoadError):
+    """Nothing left to send (such as requests waiting for approval): the run ends early."""
+
+
 @dataclass(frozen=True)
 class Phase:
     """One measured run of one server."""
@@ -35,6 +39,8 @@ class Phase:
     """Server CPU seconds used during the run."""
     client_cpu: float
     """CPU seconds the load generator (with the fakes) used during the run."""
+    cpu_wait: float
+    """Seconds the server was ready to run but waited for its core (other processes)."""
     first_failure: str = ""
 
     @property
@@ -58,6 +64,11 @@ class Phase:
         return self.cpu / self.wall if self.wall else 0.0
 
     @property
+    def starved(self) -> float:
+        """Share of the run the server spent waiting for its core."""
+        return self.cpu_wait / self.wall if self.wall else 0.0
+
+    @property
     def client_busy(self) -> float:
         """Share of one core the load generator and the fakes used."""
         return self.client_cpu / self.wall if self.wall else 0.0
@@ -79,6 +90,8 @@ async def closed_loop(
                 return
             try:
                 latencies.append(await asyncio.wait_for(one(), COMPLETION_TIMEOUT))
+            except ExhaustedError:
+                return
             except (LoadError, TimeoutError, aiohttp.ClientError) as error:
                 failures.append(f"{type(error).__name__}: {error}")
 
@@ -100,10 +113,11 @@ async def measure(
     fewer when ``seconds`` run out first)."""
     if warmup:
         await closed_loop(one, warmup, concurrency, seconds / 2)
-    cpu, client = server.cpu_seconds(), time.process_time()
+    cpu, client, wait = server.cpu_seconds(), time.process_time(), server.cpu_wait_seconds()
     latencies, wall, failures, first = await closed_loop(one, count, concurrency, seconds)
     used, client_used = server.cpu_seconds() - cpu, time.process_time() - client
-    return Phase(tuple(latencies), wall, failures, used, client_used, first)
+    waited = server.cpu_wait_seconds() - wait
+    return Phase(tuple(latencies), wall, failures, used, client_used, waited, first)
 
 
 def median(values: Sequence[float]) -> float:

@@ -157,6 +157,17 @@ class Server:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def cpu_wait_seconds(self) -> float:
+        """Time the process's live threads spent runnable but waiting for a CPU (taken by
+        other processes on its core), from ``/proc/PID/task/*/schedstat``."""
+        waited = 0
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                waited += int((task / "schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # the thread ended meanwhile
+        return waited / 1e9
+
     async def stop(self) -> None:
         """SIGTERM, then SIGKILL if it has not exited within ``STOP_TIMEOUT``."""
         if self.process.returncode is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.databases import engine_of
 from bench.harness import ADMIN_USER, LEAD_USER, Harness, drain_outbox, phase_rows, rotate
-from bench.load import LoadError, One, Phase, closed_loop
+from bench.load import ExhaustedError, LoadError, One, Phase, closed_loop
 from bench.processes import Server
 from bench.seed import Approval
 from bench.slack_requests import SlackSender, click, command, view_submission
@@ -22,6 +22,7 @@ FORM_ID = "new_user_request"
 BUTTON_CONCURRENCY = 16
 FORM_CONCURRENCY = 16
 CARD_SECONDS = 1.0  # every card updated within a second of its click
+MAX_APPROVALS = 4000  # seeding more takes longer than a run uses them
 SETTLE_SECONDS = 30.0
 SLACK_ACK_MS = 3000  # Slack shows an error if the acknowledgement takes longer
 NUMBER = "NUMBERMARK"  # letters only: neither JSON nor URL encoding changes it
@@ -58,8 +59,10 @@ async def command_path(h: Harness) -> None:
             bolts,
             rate=ratio_at_least(1.0),
             p99=bot_below(50, "ms") if concurrency == 16 else None,
-            hint="per command: an identity lookup and the open_form transaction in worker "
-            "threads (asyncio.to_thread), then views.open",
+            hint="known costs per command: the modal rendered anew with slack_sdk's "
+            "validating builders (adapters/slack/blocks.py modal), the identity read in a write "
+            "transaction (chatbot/service.py _cached_email; BEGIN IMMEDIATE on SQLite) and the "
+            "open_form transaction, each in a worker thread",
         )
 
 
@@ -72,6 +75,8 @@ def approve_one(
     """An admin approves the next waiting request, until its admin card gets chat.update."""
 
     async def one() -> float:
+        if not queue:
+            raise ExhaustedError("every seeded request has been approved")
         approval = queue.popleft()
         updated = h.fake.expect("chat.update", *approval.admin_card)
         started = time.perf_counter()
@@ -105,7 +110,10 @@ def _click(h: Harness, approval: Approval) -> str:
 
 
 def approvals_needed(h: Harness) -> int:
-    return h.plan.rotations * (h.plan.warmup + h.plan.count(BUTTON_CONCURRENCY))
+    """Enough requests for every click the plan may make, at most ``MAX_APPROVALS`` (a run
+    that clicks faster than that ends when they run out)."""
+    needed = h.plan.rotations * (h.plan.warmup + h.plan.count(BUTTON_CONCURRENCY))
+    return min(needed, MAX_APPROVALS)
 
 
 async def button_path(h: Harness, approvals: list[Approval]) -> None:
@@ -131,9 +139,10 @@ async def button_path(h: Harness, approvals: list[Approval]) -> None:
         bots,
         bolts,
         rate=ratio_at_least(0.5),
-        hint="after the ack the outbox dispatcher delivers one card at a time "
-        "(chatbot/delivery/outbox.py deliver_due), each with its own claim and record "
-        "transactions",
+        hint="after the ack the outbox dispatcher (chatbot/delivery/outbox.py) delivers one "
+        "card at a time: per card a claim UPDATE and refresh, a render that re-reads the "
+        "request for each audience inside the claim's write transaction, the HTTP call, then "
+        "a record transaction",
     )
     h.rows.append(await _slowest_card(h, clicked, bolts))
 
@@ -227,7 +236,8 @@ async def form_path(h: Harness, bot: Server, database_url: str) -> None:
         bolts,
         p99=bot_below(SLACK_ACK_MS, "ms"),
         hint="validation and the request's transaction (audit, outbox rows) run before the "
-        "ack"
+        "ack, after an identity read in a write transaction; the body is URL- and JSON-decoded "
+        "twice (adapters/slack/handler.py _well_formed, then Bolt)"
         + (
             "; on SQLite every write transaction takes the one write lock (BEGIN IMMEDIATE)"
             if engine == "sqlite"

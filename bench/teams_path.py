@@ -72,9 +72,10 @@ async def teams_path(h: Harness) -> None:
         bots,
         echoes,
         rate=ratio_at_least(3.0),
-        hint="every turn also resolves the person and writes the conversation reference "
-        "(SqlConversations.remember: a write transaction per message), and botbuilder builds "
-        "a new ConnectorClient for the reply",
+        hint="botbuilder builds a ConnectorClient and a TokenApiClient for every turn "
+        "(CloudAdapterBase.process_activity; msrest's ClientRetryPolicy scans range(999) in "
+        "each), the same in the echo bot; the bot adds an identity read and a "
+        "conversation-reference write (SqlConversations.remember) per message",
     )
     h.memory_row("after Teams load", "bot", echo.spec.name, after_load=True)
     await h.stop(echo.spec.name)
