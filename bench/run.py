@@ -24,11 +24,13 @@ from bench.harness import SLACK_USERS, Harness
 from bench.load import median
 from bench.plan import Plan
 from bench.processes import TOKEN, bot_environment, choose_pinning, init_database
-from bench.seed import seed_approvals
+from bench.seed import Approval, seed_approvals
 from bench.slack_paths import approvals_needed, button_path, command_path, form_path
 from bench.sweeps import sweeps_path
 from bench.table import Row, missed, render
 from bench.teams_path import teams_path
+
+LOAD_PATHS = ("command", "button", "form", "teams", "fanout")
 
 
 async def run(plan: Plan) -> str:
@@ -57,35 +59,66 @@ async def run(plan: Plan) -> str:
 
 
 async def _paths(h: Harness) -> None:
-    plan = h.plan
+    clock = _Stopwatch()
     await init_database(bot_environment(h.database_url, h.fake.base_url))
     approvals = []
-    if plan.runs("button"):
+    if h.plan.runs("button"):
         approvals = await asyncio.to_thread(seed_approvals, h.database_url, approvals_needed(h))
-    if plan.runs("startup"):
+    clock.lap("init and seeding")
+    if h.plan.runs("startup"):
         await startup_path(h)
-    if any(plan.runs(p) for p in ("command", "button", "form", "teams", "fanout")):
-        await h.start(h.bot_spec())
-        await h.start(h.bolt_spec())
-        h.memory_row("idle", "bot", "bare-bolt", after_load=False)
-    if plan.runs("command"):
+        clock.lap("startup")
+    if any(h.plan.runs(p) for p in LOAD_PATHS):
+        await _load_paths(h, clock, approvals)
+    await h.stop_all()
+    if h.plan.runs("sweeps"):
+        await sweeps_path(h)
+        clock.lap("sweeps")
+    h.notes.append(f"seconds per path: {clock.summary()}")
+
+
+async def _load_paths(h: Harness, clock: _Stopwatch, approvals: list[Approval]) -> None:
+    """The paths that load the running bot, its memory noted after each."""
+    await h.start(h.bot_spec())
+    await h.start(h.bolt_spec())
+    h.memory_row("idle", "bot", "bare-bolt", after_load=False)
+    clock.lap("servers")
+    if h.plan.runs("command"):
         await command_path(h)
         h.memory_row("after command load", "bot", "bare-bolt", after_load=True)
-    if plan.runs("button"):
+        clock.lap("command")
+    if h.plan.runs("button"):
         await button_path(h, approvals)
         h.memory_row("after approve load", "bot", "bare-bolt", after_load=True)
-    if plan.runs("form"):
+        clock.lap("button")
+    if h.plan.runs("form"):
         await form_path(h, h.servers["bot"], h.database_url)
         h.memory_row("after form load", "bot", "bare-bolt", after_load=True)
         await other_engine_form(h)
-    if plan.runs("teams"):
+        clock.lap("form")
+    if h.plan.runs("teams"):
         await teams_path(h)
-    if plan.runs("fanout"):
+        clock.lap("teams")
+    if h.plan.runs("fanout"):
         await fanout_path(h)
         h.memory_row("after fan-out", "bot", "bare-bolt", after_load=True)
-    await h.stop_all()
-    if plan.runs("sweeps"):
-        await sweeps_path(h)
+        clock.lap("fanout")
+
+
+class _Stopwatch:
+    """How long each path took, for the report's last note."""
+
+    def __init__(self) -> None:
+        self._laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self._laps.append((name, now - self._last))
+        self._last = now
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.0f}" for name, seconds in self._laps)
 
 
 async def startup_path(h: Harness) -> None:
