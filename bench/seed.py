@@ -7,16 +7,19 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from chatbot.policy import bundled_preset_path, load_community
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import SqlLedger
 from chatbot.storage.models import MessageRef, OutboxRow
+from flows.community import Community
 from flows.kinds import default_registry
 from flows.kinds.new_user.details import NewUserState
-from flows.model import REQUEST_SUBJECT, Filing, Notification, Platform
+from flows.model import REQUEST_SUBJECT, Filing, Notification, Platform, Request
 from flows.ui import ActionCommand, Card
 from tests.requests import LEAD
 from tests.samples import samples
@@ -51,47 +54,56 @@ def seed_approvals(database_url: str, count: int) -> list[Approval]:
     kind = default_registry().default
     sample = kind.typed(samples(community)[(kind.name, NewUserState.AWAITING_APPROVAL)])
     db = Database(database_url)
-    approvals = []
     try:
         with db.transaction() as session:
             ledger = SqlLedger(session, utc_now, (Platform.SLACK,))
-            for number in range(count):
-                email = f"approve{number}@riverhouse.example.org"
-                filing = Filing(
-                    kind=kind.name,
-                    state=NewUserState.AWAITING_APPROVAL,
-                    requester_email=LEAD,
-                    subject_email=email,
-                    subject_name=f"Approve {number}",
-                    agency_id="river-house",
-                    details=sample.details,
-                    parties=dict(kind.parties_of(sample)) | {"trainee": email},
-                    open_key=email,
-                )
-                stored = ledger.add_request(filing)
-                assert stored is not None, email
-                for report in sample.training_reports:
-                    ledger.record_training_report(stored.id, report.training_id, email)
-                request = kind.typed(stored)
-                cards = []
-                for index, (audience, person) in enumerate(kind.audiences(community, request)):
-                    channel = ADMIN_CHANNEL if person is None else f"D{audience.upper()}{number}"
-                    ts = f"{1_600_000_000 + stored.id}.{index:06d}"
-                    session.add(
-                        MessageRef(
-                            platform=SLACK,
-                            subject_kind=REQUEST_SUBJECT,
-                            subject_id=str(stored.id),
-                            audience=audience,
-                            channel=channel,
-                            message_id=ts,
-                        )
-                    )
-                    cards.append((channel, ts))
-                approvals.append(Approval(stored.id, stored.version, cards[0], tuple(cards)))
+            return [_waiting(session, ledger, community, sample, number) for number in range(count)]
     finally:
         db.dispose()
-    return approvals
+
+
+def _waiting(
+    session: Session,
+    ledger: SqlLedger,
+    community: Community,
+    sample: Request[Any],
+    number: int,
+) -> Approval:
+    """One request like ``sample``, for a new person, with its cards' message refs."""
+    kind = default_registry().default
+    email = f"approve{number}@riverhouse.example.org"
+    filing = Filing(
+        kind=kind.name,
+        state=NewUserState.AWAITING_APPROVAL,
+        requester_email=LEAD,
+        subject_email=email,
+        subject_name=f"Approve {number}",
+        agency_id="river-house",
+        details=sample.details,
+        parties=dict(kind.parties_of(sample)) | {"trainee": email},
+        open_key=email,
+    )
+    stored = ledger.add_request(filing)
+    assert stored is not None, email
+    for report in sample.training_reports:
+        ledger.record_training_report(stored.id, report.training_id, email)
+    audiences = kind.audiences(community, kind.typed(stored))
+    cards = []
+    for index, (audience, person) in enumerate(audiences):
+        channel = ADMIN_CHANNEL if person is None else f"D{audience.upper()}{number}"
+        ts = f"{1_600_000_000 + stored.id}.{index:06d}"
+        session.add(
+            MessageRef(
+                platform=SLACK,
+                subject_kind=REQUEST_SUBJECT,
+                subject_id=str(stored.id),
+                audience=audience,
+                channel=channel,
+                message_id=ts,
+            )
+        )
+        cards.append((channel, ts))
+    return Approval(stored.id, stored.version, cards[0], tuple(cards))
 
 
 def nudge_people(people: int) -> list[str]:

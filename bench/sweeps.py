@@ -183,14 +183,7 @@ def sweep_rows(h: Harness, results: dict[str, list[dict[str, Any]]]) -> list[Row
 
     engine = engine_of(plan.database_url or "sqlite")
     due = f"{plan.due_accounts}+{plan.due_requests} due"
-    messages, rows = med(large, "messages"), med(large, "rows")
-    why = (
-        f"a sweep that finds nothing due already takes {med(large, 'idle') * 1000:.0f} ms "
-        "(chatbot/scheduling/sweeper.py runs each of the plan's rules in its own write "
-        "transaction and builds its SELECTs anew each time); the "
-        f"{messages:.0f} messages from {rows:.0f} due rows add the per-row work (nudge "
-        "record, compare-and-set with audit, outbox rows)"
-    )
+    why = _sweep_limiter(med(large, "idle"), med(large, "messages"), med(large, "rows"))
     grown = f"{plan.accounts // GROWTH:,} -> {plan.accounts:,} accounts"
     return [
         Row(
@@ -220,6 +213,16 @@ def sweep_rows(h: Harness, results: dict[str, list[dict[str, Any]]]) -> list[Row
             med(small, "bare") * 1000,
         ),
     ]
+
+
+def _sweep_limiter(idle: float, messages: float, rows: float) -> str:
+    return (
+        f"a sweep that finds nothing due already takes {idle * 1000:.0f} ms "
+        "(chatbot/scheduling/sweeper.py runs each of the plan's rules in its own write "
+        "transaction and builds its SELECTs anew each time); the "
+        f"{messages:.0f} messages from {rows:.0f} due rows add the per-row work (nudge "
+        "record, compare-and-set with audit, outbox rows)"
+    )
 
 
 if __name__ == "__main__":
