@@ -17,7 +17,7 @@ import argparse
 import random
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from flows.nudges.rules import AccountRule, RenewalRule, RequestRule
 from tests.conftest import START
 
 CHUNK = 5_000
+Due = Callable[[int], bool]
+"""Whether the account or open request with this index (from 0) is due."""
 OPEN_STATES = (
     NewUserState.AWAITING_VERIFICATION,
     NewUserState.TRAINING,
@@ -62,11 +64,23 @@ DETAILS = {
 }
 
 
-def account_rows(count: int, due: float, now: datetime) -> Iterator[dict[str, Any]]:
+def share(due: float) -> Due:
+    """Each row due with probability ``due``."""
+    return lambda _index: random.random() < due
+
+
+def exactly(due: int, count: int, seed: int = 5) -> Due:
+    """Exactly ``due`` of ``count`` rows due, picked at random (so open requests in every
+    state are among them)."""
+    picked = set(random.Random(seed).sample(range(count), due))
+    return picked.__contains__
+
+
+def account_rows(count: int, due: Due, now: datetime) -> Iterator[dict[str, Any]]:
     """Active accounts, each from its own (closed) request; the due ones are past the warning
     or the disable limit."""
     for i in range(count):
-        if random.random() < due:
+        if due(i):
             idle = timedelta(days=random.choice((50, 70)))
         else:
             idle = timedelta(days=random.uniform(0, 40))
@@ -85,13 +99,13 @@ def account_rows(count: int, due: float, now: datetime) -> Iterator[dict[str, An
         }
 
 
-def request_rows(accounts: int, count: int, due: float, now: datetime) -> Iterator[dict[str, Any]]:
+def request_rows(accounts: int, count: int, due: Due, now: datetime) -> Iterator[dict[str, Any]]:
     """The closed requests the accounts came from, then open requests in every state that
     waits on someone; the due open ones are overdue."""
     for i in range(accounts + count):
         closed = i < accounts
         state = NewUserState.ACTIVE if closed else OPEN_STATES[i % len(OPEN_STATES)]
-        overdue = not closed and random.random() < due
+        overdue = not closed and due(i - accounts)
         ahead = timedelta(days=-2 if overdue else 20)
         entered = now - timedelta(days=300 if closed else 4 if overdue else 0.1)
         email = f"trainee{i}@riverhouse.example.org"
@@ -113,12 +127,22 @@ def request_rows(accounts: int, count: int, due: float, now: datetime) -> Iterat
         }
 
 
-def seed(db: Database, community: Community, accounts: int, requests: int, due: float) -> None:
+def seed(
+    db: Database,
+    community: Community,
+    accounts: int,
+    requests: int,
+    due: Due,
+    *,
+    due_requests: Due | None = None,
+) -> None:
+    """Seed the accounts and requests; ``due`` picks the due accounts, ``due_requests`` (by
+    default ``due`` as well) the due open requests."""
     upgrade(db.engine)
     with db.transaction() as session:
         sync_directory(session, community)
     for model, rows in (
-        (RequestRow, request_rows(accounts, requests, due, START)),
+        (RequestRow, request_rows(accounts, requests, due_requests or due, START)),
         (Account, account_rows(accounts, due, START)),
     ):
         batch: list[dict[str, Any]] = []
@@ -180,7 +204,7 @@ def measure(database_url: str, accounts: int, requests: int, due_percent: float)
     community = load_community(bundled_preset_path())
     calendar = business_calendar(community)
     db = Database(database_url)
-    seed(db, community, accounts, requests, due_percent / 100)
+    seed(db, community, accounts, requests, share(due_percent / 100))
     sweeper = Sweeper(db, community, calendar, default_registry(), (Platform.SLACK,))
     statements = selections(community, calendar)
     baseline, due_rows = bare_sql(db, statements)
