@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -24,6 +24,23 @@ ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: 
 
 
 @dataclass(frozen=True)
+class BotFrameworkCloud:
+    """Where the Bot Framework's tokens come from and go to, for a cloud botbuilder has no
+    constants for (a sovereign or private one), or a test's own signing key. Empty, as in
+    production unless an operator needs otherwise: Azure's public cloud.
+
+    Each field is the botbuilder setting named beside it. Setting any but ``channel_service``
+    switches botbuilder to its parameterized authentication, which uses exactly these values
+    and nothing built in, so set every one that applies."""
+
+    channel_service: str = ""  # CHANNEL_SERVICE: https://botframework.azure.us for US Government
+    openid_metadata_url: str = ""  # TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: the signing keys
+    token_issuer: str = ""  # TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: the `iss` tokens must carry
+    login_url: str = ""  # TO_CHANNEL_FROM_BOT_LOGIN_URL: where the bot gets its own tokens
+    oauth_scope: str = ""  # TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: the audience of those tokens
+
+
+@dataclass(frozen=True)
 class TeamsCredentials:
     """The Azure bot registration; an empty app id means unauthenticated local use."""
 
@@ -31,16 +48,24 @@ class TeamsCredentials:
     app_password: str = ""
     tenant_id: str = ""
     app_type: str = "MultiTenant"
+    cloud: BotFrameworkCloud = field(default_factory=BotFrameworkCloud)
 
 
 class _Configuration:
-    """The attribute names botbuilder's configuration-based factories read."""
+    """The attribute names botbuilder's configuration-based factories read; a cloud setting
+    left empty is None, which botbuilder reads as not set."""
 
     def __init__(self, credentials: TeamsCredentials) -> None:
         self.APP_ID = credentials.app_id
         self.APP_PASSWORD = credentials.app_password
         self.APP_TENANTID = credentials.tenant_id
         self.APP_TYPE = credentials.app_type
+        cloud = credentials.cloud
+        self.CHANNEL_SERVICE = cloud.channel_service or None
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = cloud.openid_metadata_url or None
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = cloud.token_issuer or None
+        self.TO_CHANNEL_FROM_BOT_LOGIN_URL = cloud.login_url or None
+        self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = cloud.oauth_scope or None
 
 
 @dataclass
