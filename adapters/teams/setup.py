@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import AuthenticationConfiguration
+from botframework.connector.auth.skill_validation import SkillValidation
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.bot import HmisTeamsBot
@@ -80,12 +83,27 @@ class TeamsAdapter:
         return TeamsMessagesHandler(self.adapter, self.auth, bot)
 
 
+async def _channel_tokens_only(claims: Any) -> None:
+    """botbuilder's last check on a token it verified. This bot takes calls from channels
+    only: a skill's token (another bot) is refused, as botbuilder does while no check is set.
+    And every token must expire: botbuilder 4.17 accepts a signed token without ``exp``
+    forever. (The public cloud passes the claims, the parameterized one a list of them.)"""
+    for each in claims if isinstance(claims, list) else [claims]:
+        if not isinstance(each, dict) or SkillValidation.is_skill_claim(each):
+            raise PermissionError("not a channel's token")
+        if not isinstance(each.get("exp"), int | float):
+            raise PermissionError("a token that never expires")
+
+
 def teams_adapter(
     credentials: TeamsCredentials,
     conversations: ConversationStore,
     admin_channel: str | None,
 ) -> TeamsAdapter:
-    auth = ConfigurationBotFrameworkAuthentication(_Configuration(credentials))
+    auth = ConfigurationBotFrameworkAuthentication(
+        _Configuration(credentials),
+        auth_configuration=AuthenticationConfiguration(claims_validator=_channel_tokens_only),
+    )
     adapter = CloudAdapter(auth)
     messenger = TeamsMessenger(adapter, credentials.app_id, conversations, admin_channel)
     return TeamsAdapter(adapter, auth, messenger, conversations)

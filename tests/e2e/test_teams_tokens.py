@@ -266,6 +266,10 @@ def refused_tokens(keys: Keys) -> dict[str, tuple[str | None, str]]:
             bearer(claims(exp=now - LEEWAY - 60), good),
             "ExpiredSignatureError",
         ),
+        "correctly signed but never expiring": (
+            bearer(claims(exp=None), good),
+            "PermissionError",
+        ),
         "not valid yet, past the tolerance": (
             bearer(claims(nbf=now + LEEWAY + 60), good),
             "ImmatureSignatureError",
@@ -334,7 +338,7 @@ async def test_every_bad_token_is_401_and_the_bot_never_runs(
     assert {key: status for key, status in answers.items() if status != 401} == {}
     expected = {(case, kind): [reason] for case, kind in reasons for reason in [tokens[case][1]]}
     assert reasons == expected
-    assert len(answers) == 2 * len(tokens) == 44
+    assert len(answers) == 2 * len(tokens) == 46
     assert bed.untouched()
 
 
@@ -358,9 +362,7 @@ async def test_the_clock_tolerance_is_botbuilders_five_minutes_and_no_more(
     assert len(bed.service.calls) == 1
 
 
-async def test_the_keys_endorsement_must_name_the_activitys_channel(
-    bed: Bed, keys: Keys
-) -> None:
+async def test_the_keys_endorsement_must_name_the_activitys_channel(bed: Bed, keys: Keys) -> None:
     """The same token and key: accepted for a webchat activity on the webchat-endorsed key,
     refused for Teams on it (above), and refused for webchat on the Teams-only key."""
     token = bearer(claims(), keys.signing, kid=WEBCHAT_KEY)
