@@ -28,8 +28,9 @@ failure to find and update the first message instead). That test checks that eve
 else converges and that no card has more than one extra copy, then reports the copies as an
 expected failure; once the outbox finds the first message, it passes.
 
-CI kills at each step ``CI_CYCLES`` times per database; the long variants, ``SLOW_CYCLES``
-times, are marked ``slow``: ``.venv/bin/python -m pytest -m slow tests/test_crashes.py``.
+CI kills at each step ``CI_CYCLES`` times per database (``posted_unrecorded`` on SQLite
+only); the long variants, ``SLOW_CYCLES`` times on both, are marked ``slow``:
+``.venv/bin/python -m pytest -m slow tests/test_crashes.py``.
 """
 
 from __future__ import annotations
@@ -543,6 +544,9 @@ async def test_a_kill_at_any_step_loses_no_decision_and_doubles_none(
     assert await crash(DECISIONS, CI_CYCLES, database, community, tmp_path) == Counter()
 
 
+# In CI on SQLite only: what this shows is the outbox's, on any database; PostgreSQL's claims
+# after a kill mid-delivery are in the test above, and the slow variant runs on both.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_card_slack_stored_just_before_a_kill_is_not_posted_again(
     database: Database, community: Community, tmp_path: Path
 ) -> None:
