@@ -164,6 +164,8 @@ class Bench:
     http: aiohttp.ClientSession
     servers: list[Server] = field(default_factory=list)
     stranded: list[asyncio.Event] = field(default_factory=list)
+    names: count[int] = field(default_factory=lambda: count(1))
+    """Numbers the response URLs across servers: Slack lets each be used five times."""
 
     async def start(self, crash_at: str = "") -> Server:
         """``hmis-bot serve`` on a free port, healthy, with the outbox settled."""
@@ -179,7 +181,7 @@ class Bench:
             )
         base = f"http://127.0.0.1:{port}"
         server = Server(
-            process, SlackTestbed(self.fake, _At(self.http, base), utc_now, count(1)), log
+            process, SlackTestbed(self.fake, _At(self.http, base), utc_now, self.names), log
         )
         self.servers.append(server)
         await self._healthy(server, base)
@@ -238,8 +240,9 @@ class Bench:
             query = select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
             return {status: int(n) for status, n in session.execute(query).all()}
 
-    def approval(self, request_id: int) -> tuple[str, int, int]:
-        """The request's state, its transitions into approved, its audited approvals."""
+    def approval(self, request_id: int) -> tuple[str, int, int, int]:
+        """The request's state, its transitions into approved, and its approvals audited as
+        taken and as refused."""
         with self.database.transaction() as session:
             state = session.scalar(select(RequestRow.state).where(RequestRow.id == request_id))
             moves = session.scalar(
@@ -248,34 +251,28 @@ class Bench:
                     RequestTransition.to_state == "approved",
                 )
             )
-            audited = session.scalar(
-                select(func.count()).where(
-                    AuditEventRow.action == "new_user.approve",
-                    AuditEventRow.outcome == "ok",
-                    AuditEventRow.subject_id == str(request_id),
-                )
+            audited = dict(
+                session.execute(
+                    select(AuditEventRow.outcome, func.count())
+                    .where(
+                        AuditEventRow.action == "new_user.approve",
+                        AuditEventRow.subject_id == str(request_id),
+                    )
+                    .group_by(AuditEventRow.outcome)
+                ).all()
             )
-        return str(state), int(moves or 0), int(audited or 0)
+        return str(state), int(moves or 0), audited.get("ok", 0), audited.get("refused", 0)
 
     def requests_for(self, email: str) -> list[tuple[int, str, int]]:
         """(id, state, transitions) of every request stored for this person."""
+        query = (
+            select(RequestRow.id, RequestRow.state, func.count(RequestTransition.id))
+            .outerjoin(RequestTransition, RequestTransition.request_id == RequestRow.id)
+            .where(RequestRow.subject_email == email)
+            .group_by(RequestRow.id, RequestRow.state)
+        )
         with self.database.transaction() as session:
-            rows = session.execute(
-                select(RequestRow.id, RequestRow.state).where(RequestRow.subject_email == email)
-            ).all()
-            return [
-                (
-                    request_id,
-                    state,
-                    int(
-                        session.scalar(
-                            select(func.count()).where(RequestTransition.request_id == request_id)
-                        )
-                        or 0
-                    ),
-                )
-                for request_id, state in rows
-            ]
+            return [(i, state, int(n)) for i, state, n in session.execute(query).all()]
 
     # What Slack shows -------------------------------------------------------------------------
 
@@ -407,22 +404,23 @@ async def after_the_crash(bed: Bench, server: Server, approval: Approval) -> Non
     works, a second click after one is refused as already decided."""
     stored = await asyncio.to_thread(bed.approval, approval.request_id)
     if approval.step == faults.BEFORE_COMMIT:
-        assert (approval.told, stored) == ([], ("awaiting_approval", 0, 0)), approval
+        assert (approval.told, stored) == ([], ("awaiting_approval", 0, 0, 0)), approval
         assert await approve_again(bed, server, approval) == [approval.approved], approval
     elif approval.step == faults.AFTER_COMMIT:
-        assert (approval.told, stored) == ([], ("approved", 1, 1)), approval
+        assert (approval.told, stored) == ([], ("approved", 1, 1, 0)), approval
         [again] = await approve_again(bed, server, approval)
         assert "already moved on" in again, (approval, again)
     else:
-        assert (approval.told, stored) == ([approval.approved], ("approved", 1, 1)), approval
+        assert (approval.told, stored) == ([approval.approved], ("approved", 1, 1, 0)), approval
 
 
 async def check_approvals(bed: Bench, approvals: list[Approval]) -> None:
     """Each approval stored once; every card of its request there once, updated once."""
     cards = bed.cards()
     for approval in approvals:
+        second_click = approval.step == faults.AFTER_COMMIT  # refused, and audited as such
         stored = await asyncio.to_thread(bed.approval, approval.request_id)
-        assert stored == ("approved", 1, 1), approval
+        assert stored == ("approved", 1, 1, int(second_click)), approval
         trainee = new_user(approval.run)[0]
         channels = {ADMIN_CHANNEL, dm(USERS[LEAD]), dm(USERS[SUPERVISOR]), dm(trainee)}
         shown = {c: n for (c, r), n in cards.items() if r == approval.request_id}
