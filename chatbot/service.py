@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from chatbot import faults
 from chatbot.storage.database import Database
 from chatbot.storage.identities import cached_email, remember_email
 from chatbot.storage.ledger import Clock, SqlLedger
@@ -167,7 +168,10 @@ class BotService:
         """Run ``work`` in one transaction: all its changes, audit rows and outbox rows or none."""
         with self.db.transaction() as session:
             ledger = SqlNudgeLedger(session, self.clock, self.platforms, self.admin_platforms)
-            return work(ledger)
+            result = work(ledger)
+            faults.crash_point(faults.BEFORE_COMMIT)
+        faults.crash_point(faults.AFTER_COMMIT)
+        return result
 
     def _cached_email(self, platform: Platform, platform_user_id: str) -> str | None:
         with self.db.transaction() as session:

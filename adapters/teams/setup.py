@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import AuthenticationConfiguration
+from botframework.connector.auth.skill_validation import SkillValidation
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.bot import HmisTeamsBot
@@ -24,6 +27,23 @@ ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: 
 
 
 @dataclass(frozen=True)
+class BotFrameworkCloud:
+    """Where the Bot Framework's tokens come from and go to, for a cloud botbuilder has no
+    constants for (a sovereign or private one), or a test's own signing key. Empty, as in
+    production unless an operator needs otherwise: Azure's public cloud.
+
+    Each field is the botbuilder setting named beside it. Setting any but ``channel_service``
+    switches botbuilder to its parameterized authentication, which uses exactly these values
+    and nothing built in, so set every one that applies."""
+
+    channel_service: str = ""  # CHANNEL_SERVICE: https://botframework.azure.us for US Government
+    openid_metadata_url: str = ""  # TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: the signing keys
+    token_issuer: str = ""  # TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: the `iss` tokens must carry
+    login_url: str = ""  # TO_CHANNEL_FROM_BOT_LOGIN_URL: where the bot gets its own tokens
+    oauth_scope: str = ""  # TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: the audience of those tokens
+
+
+@dataclass(frozen=True)
 class TeamsCredentials:
     """The Azure bot registration; an empty app id means unauthenticated local use."""
 
@@ -31,16 +51,24 @@ class TeamsCredentials:
     app_password: str = ""
     tenant_id: str = ""
     app_type: str = "MultiTenant"
+    cloud: BotFrameworkCloud = field(default_factory=BotFrameworkCloud)
 
 
 class _Configuration:
-    """The attribute names botbuilder's configuration-based factories read."""
+    """The attribute names botbuilder's configuration-based factories read; a cloud setting
+    left empty is None, which botbuilder reads as not set."""
 
     def __init__(self, credentials: TeamsCredentials) -> None:
         self.APP_ID = credentials.app_id
         self.APP_PASSWORD = credentials.app_password
         self.APP_TENANTID = credentials.tenant_id
         self.APP_TYPE = credentials.app_type
+        cloud = credentials.cloud
+        self.CHANNEL_SERVICE = cloud.channel_service or None
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = cloud.openid_metadata_url or None
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = cloud.token_issuer or None
+        self.TO_CHANNEL_FROM_BOT_LOGIN_URL = cloud.login_url or None
+        self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = cloud.oauth_scope or None
 
 
 @dataclass
@@ -55,12 +83,27 @@ class TeamsAdapter:
         return TeamsMessagesHandler(self.adapter, self.auth, bot)
 
 
+async def _channel_tokens_only(claims: Any) -> None:
+    """botbuilder's last check on a token it verified. This bot takes calls from channels
+    only: a skill's token (another bot) is refused, as botbuilder does while no check is set.
+    And every token must expire: botbuilder 4.17 accepts a signed token without ``exp``
+    forever. (The public cloud passes the claims, the parameterized one a list of them.)"""
+    for each in claims if isinstance(claims, list) else [claims]:
+        if not isinstance(each, dict) or SkillValidation.is_skill_claim(each):
+            raise PermissionError("not a channel's token")
+        if not isinstance(each.get("exp"), int | float):
+            raise PermissionError("a token that never expires")
+
+
 def teams_adapter(
     credentials: TeamsCredentials,
     conversations: ConversationStore,
     admin_channel: str | None,
 ) -> TeamsAdapter:
-    auth = ConfigurationBotFrameworkAuthentication(_Configuration(credentials))
+    auth = ConfigurationBotFrameworkAuthentication(
+        _Configuration(credentials),
+        auth_configuration=AuthenticationConfiguration(claims_validator=_channel_tokens_only),
+    )
     adapter = CloudAdapter(auth)
     messenger = TeamsMessenger(adapter, credentials.app_id, conversations, admin_channel)
     return TeamsAdapter(adapter, auth, messenger, conversations)
