@@ -110,13 +110,15 @@ def allowed(
 
 
 def argument(kind: RequestKind[Any], verb: str, request: StoredRequest) -> str:
-    """A training the request still waits for, for the "trained" buttons."""
+    """A training the request still waits for, for the "trained" buttons (or, when the sample
+    waits for trainings its details do not list, such as a full role's, one it asked for:
+    only who may press is checked here)."""
     if verb != "trained":
         return verb
     details = kind.typed(request).details
-    wanted = getattr(details, "trainings", ()) or ("general", "privacy")
+    wanted = list(getattr(details, "trainings", ()) or ("general", "privacy"))
     missing = [t for t in wanted if request.reported(t) is None]
-    return f"trained.{missing[0]}"
+    return f"trained.{(missing or wanted)[0]}"
 
 
 def test_every_kind_has_cases(community: Community) -> None:

@@ -338,7 +338,10 @@ class Approval:
 
     @property
     def approved(self) -> str:
-        return f"Request #{self.request_id} for {new_user(self.run)[2]} approved."
+        return (
+            f"Request #{self.request_id} for {new_user(self.run)[2]} approved. "
+            "Create the account with the role Direct Service Staff."
+        )
 
 
 def awaiting_approval(bed: Bench, step: str, run: int) -> Approval:

@@ -121,7 +121,7 @@ async def test_refused_requests_say_why(slack: SlackTestbed, database: Database)
         F.TRAINEE_EMAIL: ({F.TRAINEE_EMAIL: LEAD}, "may not request their own"),
         F.ACCESS_ROLE: ({F.ACCESS_ROLE: "root"}, "not in this community's catalog"),
         F.ADDITIONAL_AGENCIES: ({F.ADDITIONAL_AGENCIES: ["atlantis"]}, "participating agencies"),
-        F.AGENCY: ({F.AGENCY: "delta-outreach", F.COC: "yolo"}, "Only supervisors"),
+        F.AGENCY: ({F.AGENCY: "delta-outreach", F.COC: "yolo"}, "may request access for its staff"),
     }
     for field, (overrides, message) in cases.items():
         answer = await slack.submit(LEAD, view, request_values(**overrides))
