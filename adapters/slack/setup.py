@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
-from adapters.slack.handler import SlackEventsHandler
+from adapters.slack.handler import FirstDelivery, SlackEventsHandler
 from adapters.slack.messenger import SlackMessenger
 from flows.ports import Inbound
 
@@ -25,9 +25,11 @@ class SlackAdapter:
     messenger: SlackMessenger
     signing_secret: str
 
-    def events_handler(self, service: Inbound) -> SlackEventsHandler:
+    def events_handler(
+        self, service: Inbound, first_delivery: FirstDelivery | None = None
+    ) -> SlackEventsHandler:
         app = build_app(service, self.client, self.signing_secret)
-        return SlackEventsHandler(app, self.signing_secret)
+        return SlackEventsHandler(app, self.signing_secret, first_delivery=first_delivery)
 
 
 def slack_adapter(

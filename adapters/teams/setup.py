@@ -15,7 +15,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.bot import HmisTeamsBot
 from adapters.teams.conversations import ConversationStore
-from adapters.teams.handler import TeamsMessagesHandler
+from adapters.teams.handler import FirstDelivery, TeamsMessagesHandler
 from adapters.teams.messenger import TeamsMessenger
 from flows.ports import Inbound
 
@@ -78,9 +78,11 @@ class TeamsAdapter:
     messenger: TeamsMessenger
     conversations: ConversationStore
 
-    def messages_handler(self, service: Inbound) -> TeamsMessagesHandler:
+    def messages_handler(
+        self, service: Inbound, first_delivery: FirstDelivery | None = None
+    ) -> TeamsMessagesHandler:
         bot = HmisTeamsBot(service, self.conversations)
-        return TeamsMessagesHandler(self.adapter, self.auth, bot)
+        return TeamsMessagesHandler(self.adapter, self.auth, bot, first_delivery)
 
 
 async def _channel_tokens_only(claims: Any) -> None:

@@ -320,6 +320,16 @@ class SchedulerLease(Base):
     expires_at: Mapped[datetime]
 
 
+class InboundDelivery(Base):
+    """A Slack request or Teams activity already acted on, by its delivery key (a signature,
+    an event id or an activity id), kept for the replay window so a replay or retry is
+    recognised on any replica."""
+
+    __tablename__ = "inbound_deliveries"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # Sweeps select due rows by kind and state plus the moment they count from.
 Index("ix_requests_due", RequestRow.kind, RequestRow.state, RequestRow.due_at)
 Index("ix_requests_state_entered", RequestRow.kind, RequestRow.state, RequestRow.state_entered_at)

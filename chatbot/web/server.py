@@ -31,6 +31,7 @@ from chatbot.scheduling.scheduler import start_nudges
 from chatbot.settings import Settings
 from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
+from chatbot.storage.deliveries import InboundDeliveries
 from chatbot.storage.ledger import Clock
 from chatbot.storage.schema import is_current
 from chatbot.supervision import FailureLog, LoopHealth
@@ -101,7 +102,7 @@ async def _lifespan(
         )
         if not await asyncio.to_thread(is_current, runtime.db.engine):
             raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
-        adapters.mount(state, runtime)
+        adapters.mount(state, runtime, clock)
         stop = asyncio.Event()
         dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
         nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
@@ -155,11 +156,12 @@ class _Adapters:
         mode = "off" if credentials is None else "on" if credentials.app_id else "dev"
         return cls(slack, teams, mode, messengers)
 
-    def mount(self, state: _State, runtime: Runtime) -> None:
+    def mount(self, state: _State, runtime: Runtime, clock: Clock) -> None:
+        first_delivery = InboundDeliveries(runtime.db, clock).first
         if self.slack is not None:
-            state.slack = self.slack.events_handler(runtime.service)
+            state.slack = self.slack.events_handler(runtime.service, first_delivery)
         if self.teams is not None:
-            state.teams = self.teams.messages_handler(runtime.service)
+            state.teams = self.teams.messages_handler(runtime.service, first_delivery)
         state.runtime = runtime
         state.adapters = {"slack": "on" if self.slack else "off", "teams": self.teams_mode}
 

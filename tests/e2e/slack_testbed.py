@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
 from typing import Any
@@ -65,6 +65,7 @@ class SlackTestbed:
     http: TestClient
     clock: Clock
     _counter: count[int]
+    sent: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     # Requests Slack sends -----------------------------------------------------------------
 
@@ -78,12 +79,15 @@ class SlackTestbed:
         }
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-        response = await self.http.post(
-            "/slack/events",
-            data=body.encode(),
-            headers=headers if headers is not None else self.signed(body),
-        )
+        headers = headers if headers is not None else self.signed(body)
+        self.sent.append((body, headers))
+        response = await self.http.post("/slack/events", data=body.encode(), headers=headers)
         return response.status, await response.text()
+
+    async def replay(self, back: int = 1) -> tuple[int, str]:
+        """The request sent ``back`` requests ago, again, byte for byte with its signature."""
+        body, headers = self.sent[-back]
+        return await self.post(body, headers)
 
     async def command(self, email: str, text: str = "") -> tuple[int, str]:
         user = USERS.get(email, email)
@@ -118,6 +122,7 @@ class SlackTestbed:
                 "team": {"id": "T1"},
                 "api_app_id": "A1",
                 "user": {"id": USERS.get(email, email)},
+                "trigger_id": self.fake.issue_trigger_id(),
                 "view": submitted,
             }
         )
