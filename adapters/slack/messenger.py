@@ -1,7 +1,12 @@
-"""The outbound port on the Slack Web API: post and update cards, find people by e-mail."""
+"""The outbound port on the Slack Web API: post and update cards, find people by e-mail.
+
+Calls are paced to Slack's rate limits (``SlackPacing``); a person's Slack id, once found by
+e-mail, is remembered for the life of the process, so a fan-out to many people spends one
+look-up per person, not one per message."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
@@ -11,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import card_message
+from adapters.slack.pacing import SlackPacing
 from flows.model import Platform
 from flows.ports import AdminChannel, DeliveryError, MessageRef, PersonRecipient, Recipient
 from flows.ui import Card
@@ -37,18 +43,27 @@ PERMANENT_ERRORS = frozenset(
 class SlackMessenger:
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, admin_channel: str | None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        admin_channel: str | None,
+        pacing: SlackPacing | None = None,
+    ) -> None:
         self._client = client
         self._admin_channel = admin_channel
+        self._pacing = pacing or SlackPacing()
+        self._user_ids: dict[str, asyncio.Future[str]] = {}  # found, or being looked up
 
     async def post(self, recipient: Recipient, card: Card) -> MessageRef:
         channel = await self._channel_for(recipient)
-        response = await self._call(
-            self._client.chat_postMessage(channel=channel, **card_message(card))
-        )
+        async with self._pacing.posting(channel):
+            response = await self._call(
+                self._client.chat_postMessage(channel=channel, **card_message(card))
+            )
         return MessageRef(str(response["channel"]), str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
+        await self._pacing.before_update()
         await self._call(
             self._client.chat_update(channel=ref.channel, ts=ref.message_id, **card_message(card))
         )
@@ -65,7 +80,24 @@ class SlackMessenger:
                 raise DeliveryError("no Slack admin channel in the community file", permanent=True)
             return self._admin_channel
         assert isinstance(recipient, PersonRecipient)
-        user = await self._call(self._client.users_lookupByEmail(email=recipient.email))
+        return await self._user_id(recipient.email)
+
+    async def _user_id(self, email: str) -> str:
+        """The person's Slack id, looked up once however many deliveries ask at the same
+        time; a failed look-up is not remembered."""
+        found = self._user_ids.get(email)
+        if found is None:
+            found = self._user_ids[email] = asyncio.ensure_future(self._look_up(email))
+        try:
+            return await asyncio.shield(found)
+        except Exception:
+            if self._user_ids.get(email) is found:
+                del self._user_ids[email]
+            raise
+
+    async def _look_up(self, email: str) -> str:
+        await self._pacing.before_lookup()
+        user = await self._call(self._client.users_lookupByEmail(email=email))
         return str(user["user"]["id"])
 
     @staticmethod

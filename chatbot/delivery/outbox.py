@@ -58,6 +58,7 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
 BATCH = 50
+RECIPIENTS_AT_ONCE = 8  # recipients delivered to concurrently; each one's rows in order
 IDLE_POLL_SECONDS = 2.0
 LAPSE_MARGIN_SECONDS = 0.05  # poll this long after a claim lapses, to find it lapsed
 UNREACHABLE_SUBJECT = "unreachable"  # the admins' report that a card reached nobody
@@ -162,10 +163,19 @@ class OutboxDispatcher:
         batch = await asyncio.to_thread(self._claim_due)
         if batch.jobs:
             async with self._claims_renewed(batch):
-                for job in batch.jobs:
-                    await self._deliver(job)
-                    self.health.progressed()
+                at_once = asyncio.Semaphore(RECIPIENTS_AT_ONCE)
+                await asyncio.gather(
+                    *(self._deliver_in_order(jobs, at_once) for jobs in _by_recipient(batch.jobs))
+                )
         return batch
+
+    async def _deliver_in_order(self, jobs: list[_Job], at_once: asyncio.Semaphore) -> None:
+        """One recipient's rows, oldest first: while the messenger paces posts to one channel,
+        deliveries to other recipients go on."""
+        async with at_once:
+            for job in jobs:
+                await self._deliver(job)
+                self.health.progressed()
 
     def _idle_seconds(self, batch: _Batch) -> float:
         """Until the next poll: sooner when a claim held elsewhere (perhaps by a dispatcher
@@ -374,6 +384,13 @@ class OutboxDispatcher:
             if give_up and isinstance(job.recipient, PersonRecipient):
                 self._report_if_unreachable(session, job, error)
         metrics.OUTBOX_DELIVERIES.labels(job.key.platform, "failed" if give_up else "retry").inc()
+
+
+def _by_recipient(jobs: list[_Job]) -> list[list[_Job]]:
+    lanes: dict[tuple[Platform, Recipient], list[_Job]] = {}
+    for job in jobs:
+        lanes.setdefault((job.platform, job.recipient), []).append(job)
+    return list(lanes.values())
 
 
 def _same_card(key: _CardKey) -> tuple[ColumnElement[bool], ...]:

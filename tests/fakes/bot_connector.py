@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.fakes.storm import Storm
+
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_BYTES = 28_000  # Teams refuses larger messages (HTTP 413)
 MAX_CARD_VERSION = (1, 5)
@@ -74,6 +76,7 @@ class FakeConnector:
         self.refused: list[tuple[str, int, str]] = []
         self._ids = count(1)
         self._fail_next: list[int] = []
+        self._storm: Storm | None = None
         self._server: TestServer | None = None
 
     # Set-up -------------------------------------------------------------------------------
@@ -97,6 +100,10 @@ class FakeConnector:
 
     def add_conversation(self, conversation_id: str) -> None:
         self.conversations.add(conversation_id)
+
+    def storm(self, storm: Storm | None) -> None:
+        """Answer a share of "send" and "update" calls with 429 or a 5xx (None: calm)."""
+        self._storm = storm
 
     def fail_next(self, status: int) -> None:
         self._fail_next.append(status)
@@ -153,6 +160,9 @@ class FakeConnector:
     async def _check(self, request: web.Request, conversation: str) -> web.Response | None:
         if self._fail_next:
             return self._refuse(conversation, self._fail_next.pop(0), "InjectedFailure")
+        status = self._storm.strikes(self.calls[-1][0]) if self._storm else None
+        if status is not None:
+            return self._refuse(conversation, status, "Throttled" if status == 429 else "Storm")
         if conversation not in self.conversations:
             return self._refuse(conversation, 404, "ConversationNotFound")
         body = await request.read()

@@ -31,7 +31,10 @@ from typing import Any, Final, TypeAlias
 
 from aiohttp import web
 
+from tests.fakes.storm import Storm
+
 Json: TypeAlias = dict[str, Any]
+
 Handler: TypeAlias = Callable[[Json], Json]
 Check: TypeAlias = Callable[[Json, str], list[str]]
 
@@ -612,6 +615,8 @@ class FakeSlack:
         self._rate_limits: defaultdict[str, deque[int]] = defaultdict(deque)
         self._failures: defaultdict[str, deque[str]] = defaultdict(deque)
         self._holds: dict[str, asyncio.Event] = {}
+        self._storm: Storm | None = None
+        self.posted_at: list[tuple[str, float]] = []  # (channel, monotonic time) of each post
         self._handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
@@ -679,6 +684,10 @@ class FakeSlack:
         event is set."""
         release = self._holds[method] = asyncio.Event()
         return release
+
+    def storm(self, storm: Storm | None) -> None:
+        """Answer a share of the calls to the storm's methods with 429 or a 5xx (None: calm)."""
+        self._storm = storm
 
     def fail_next(self, method: str, error: str) -> None:
         """Answer the next call of ``method`` with ``{"ok": false, "error": error}``."""
@@ -802,6 +811,13 @@ class FakeSlack:
             )
         if self._failures[method]:
             return self._json(_error(self._failures[method].popleft()))
+        status = self._storm.strikes(method) if self._storm else None
+        if status == 429:
+            return web.json_response(
+                _error("ratelimited"), status=429, headers={"Retry-After": "1"}
+            )
+        if status is not None:
+            return web.json_response(_error("internal_error"), status=status)
         return None
 
     def _json(self, payload: Json) -> web.Response:
@@ -896,6 +912,7 @@ class FakeSlack:
         if problem is not None:
             return problem
         message = self._store_message(channel, params)
+        self.posted_at.append((channel, time.monotonic()))
         return {
             "ok": True,
             "channel": channel,
