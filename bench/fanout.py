@@ -12,6 +12,7 @@ from bench.harness import Harness, drain_outbox
 from bench.seed import seed_nudges
 from bench.slack_limits import minimum_seconds
 from bench.table import Row, bot_at_most, ratio_at_most
+from chatbot.delivery.outbox import BATCH, RECIPIENTS_AT_ONCE
 
 
 async def fanout_path(h: Harness) -> None:
@@ -58,8 +59,8 @@ def _why(h: Harness, sent: int, people: int) -> str:
     lookups = h.fake.calls["users.lookupByEmail"]
     by_method = ", ".join(f"{m} {n}" for m, n in h.fake.rate_limited.most_common()) or "none"
     return (
-        f"{lookups} users.lookupByEmail calls for {people} people (Tier 3, 50 a minute; "
-        f"SlackMessenger looks the person up before every post) and {sent} posts; 429s by "
-        f"method: {by_method}; the outbox delivers one row at a time, waiting out each "
-        f"Retry-After inside slack_sdk's retry handler, with no per-channel pacing"
+        f"{lookups} users.lookupByEmail calls for {people} people (Tier 3, 50 a minute, paced; "
+        f"each person looked up once) and {sent} posts, paced one a second per channel; the "
+        f"outbox delivers to up to {RECIPIENTS_AT_ONCE} people at once, {BATCH} rows a claim; "
+        f"429s by method: {by_method}"
     )

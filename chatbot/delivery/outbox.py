@@ -57,8 +57,8 @@ LOOP = "outbox"  # the loop's name in /metrics and /healthz
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
-BATCH = 50
-RECIPIENTS_AT_ONCE = 8  # recipients delivered to concurrently; each one's rows in order
+BATCH = 200
+RECIPIENTS_AT_ONCE = 32  # recipients delivered to concurrently; each one's rows in order
 IDLE_POLL_SECONDS = 2.0
 LAPSE_MARGIN_SECONDS = 0.05  # poll this long after a claim lapses, to find it lapsed
 UNREACHABLE_SUBJECT = "unreachable"  # the admins' report that a card reached nobody
