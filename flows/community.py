@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -126,6 +127,15 @@ class CoordinatedEntry(Strict):
     assessor_training: str = Field(
         description="the id, in trainings, of the Assessor's Credential Training"
     )
+
+
+def _one_or_several(value: object) -> object:
+    """``ta-training`` is ``[ta-training]``: one training, or a list of them."""
+    return (value,) if isinstance(value, str) else value
+
+
+PositionTrainings = Annotated[tuple[str, ...], BeforeValidator(_one_or_several)]
+"""The trainings every holder of a position completes: one trainings id, or a list of them."""
 
 
 class ChecklistItem(Strict):
@@ -302,13 +312,15 @@ class Community(Strict):
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
     # Agency leads, security officers and agency participation (request kinds of their own).
-    lead_training: str | None = Field(
-        default=None,
-        description="the training every agency lead (Technical Administrator) completes, such "
-        "as Santa Clara's TA/Agency Lead Training: a trainings id",
+    lead_training: PositionTrainings = Field(
+        default=(),
+        description="the training(s) every agency lead (Technical Administrator) completes, "
+        "such as Santa Clara's TA/Agency Lead Training: a trainings id or a list of them",
     )
-    security_officer_training: str | None = Field(
-        default=None, description="the training every security officer completes: a trainings id"
+    security_officer_training: PositionTrainings = Field(
+        default=(),
+        description="the training(s) every security officer completes: a trainings id or a "
+        "list of them",
     )
     security_officer_duties: str | None = Field(
         default=None, description="what a security officer does, shown when one is designated"

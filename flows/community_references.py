@@ -120,11 +120,20 @@ def _unknown_assessor_training(data: object) -> list[InitErrorDetails]:
 
 
 def _unknown_position_trainings(data: object) -> list[InitErrorDetails]:
+    """``lead_training`` and ``security_officer_training``: one training id or a list of them,
+    each reported at its own place."""
     trainings = _ids(data, "trainings")
+    named: list[tuple[tuple[str | int, ...], object]] = []
+    for key in POSITION_TRAININGS:
+        value = _field(data, key)
+        if isinstance(value, str):
+            named.append(((key,), value))
+        elif isinstance(value, list | tuple):
+            named += [((key, j), training) for j, training in enumerate(value)]
     return [
-        _reference((key,), f"training '{training}' is not in trainings{_known(trainings)}")
-        for key in POSITION_TRAININGS
-        if isinstance(training := _field(data, key), str) and training not in trainings
+        _reference(where, f"training '{training}' is not in trainings{_known(trainings)}")
+        for where, training in named
+        if isinstance(training, str) and training not in trainings
     ]
 
 
