@@ -1,7 +1,8 @@
 """King County's own path, with its bundled preset loaded, through signed Slack requests only
 (on SQLite and PostgreSQL, with an injected clock): an applying agency refused a staff account
 with how far its onboarding has come, its Technical Administrator and Security Officer (one
-person) named and trained, its checklist ticked and the agency approved; then a program
+person) named and trained, an alternate named before anyone there has an HMIS account, its
+checklist ticked and the agency approved; then a program
 built, a new user trained first and requested by the Technical Administrator, a CE trainer
 named and an assessor requested by them. On an agency already onboarded: one deactivation
 confirmed inside its SLA, one escalated by the sweep, one role change."""
@@ -29,6 +30,7 @@ ADMIN = "kc-admin@hmis.example.org"
 HELPDESK = "kc-support@hmis.example.org"
 CARMEN = "ta@cascadeshelter.example.org"  # Cascade Family Shelter's Technical Administrator
 TESS = "tess@rainieroutreach.example.org"  # to be Rainier Outreach's TA and Security Officer
+OMAR = "omar@rainieroutreach.example.org"  # her alternate Technical Administrator
 NICO = "nico@rainieroutreach.example.org"  # Rainier Outreach's first new user
 IVY = "ivy@rainieroutreach.example.org"  # attended the Assessor's Credential Training
 LENA = "lena@cascadeshelter.example.org"
@@ -39,6 +41,7 @@ SLACK_IDS = {
     HELPDESK: "UKCHELP",
     CARMEN: "UCARMEN",
     TESS: "UTESS",
+    OMAR: "UOMAR",
     NICO: "UNICO",
     IVY: "UIVY",
     LENA: "ULENA",
@@ -163,6 +166,7 @@ async def test_an_agency_onboarded_in_phases_then_its_programs_users_and_assesso
     text = await refused_at_command(slack, TESS, "")
     assert "Rainier Outreach is still onboarding: 1 of 4 steps done" in text
     await same_person_named_security_officer(slack)
+    await alternate_named_by_the_technical_administrator(slack)
     await checklist_ticked_and_approved(slack)
     await program_requested_and_built(slack)
     await new_user_trained_first_then_requested(slack)
@@ -171,6 +175,7 @@ async def test_an_agency_onboarded_in_phases_then_its_programs_users_and_assesso
         "approved",  # the agency's onboarding
         "designated",  # Tess, Technical Administrator
         "designated",  # Tess, Security Officer too
+        "designated",  # Omar, alternate Technical Administrator
         "built",  # the New Program Request
         "active",  # Nico's account
         "designated",  # Nico, CE trainer
@@ -220,6 +225,17 @@ async def same_person_named_security_officer(slack: SlackTestbed) -> None:
     ts = admin_card_titled(slack, "Security officer set in HMIS")
     told = await press(slack, HELPDESK, ADMIN_CHANNEL, ts, "Security officer set in HMIS")
     assert "Tess Nguyen is now a security officer of Rainier Outreach" in told
+
+
+async def alternate_named_by_the_technical_administrator(slack: SlackTestbed) -> None:
+    """ "Alternate staff can also be identified for these roles": the TA names one while the
+    agency is still onboarding, before anyone there has an HMIS account."""
+    named: Values = {"agency": RAINIER, "person_email": OMAR, "person_name": "Omar Haddad"}
+    await file(slack, TESS, "lead", named | {"role_update": "no", "meeting_invite": "no"})
+    await report_trainings(slack, OMAR, (*ROLE_TRAININGS, "Privacy & Security Training"))
+    ts = admin_card_titled(slack, "Omar Haddad")
+    told = await press(slack, ADMIN, ADMIN_CHANNEL, ts, "Lead set in HMIS")
+    assert "Omar Haddad is now an agency lead of Rainier Outreach" in told
 
 
 async def checklist_ticked_and_approved(slack: SlackTestbed) -> None:

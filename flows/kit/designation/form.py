@@ -5,6 +5,9 @@ Who may file: HMIS admins, for any agency; the agency's current holders of the p
 for a security officer, its leads), whose filing is their approval; and someone with an HMIS
 account at the agency, for themselves, which a current holder then approves. Where nobody at
 the agency could approve (a new agency without a lead), only an HMIS admin names the person.
+Someone put forward by others holds an HMIS account at the agency, except while the agency is
+still onboarding (applying): nobody there has one yet, and King County names its Technical
+Administrators, Security Officers and their alternates before any account is created.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flows.accounts import HmisAccount
-from flows.community import Agency, Community
+from flows.community import Agency, AgencyStatus, Community
 from flows.kit.designation.details import Answer
 from flows.kit.forms import Problem, Problems, Reader, check_free_text, check_name, work_email
 from flows.ports import FormValues, Ledger
@@ -251,7 +254,7 @@ class DesignationReader:
                 f"Nobody at {agency.name} can approve this yet, so HMIS admins name its first "
                 f"{position.title}. Ask the HMIS help desk.",
             )
-        if candidate.account is None:
+        if candidate.account is None and agency.status is not AgencyStatus.APPLYING:
             return Problem(
                 "no_account",
                 f"The bot knows no HMIS account of {candidate.name}'s at {agency.name}; "
