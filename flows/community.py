@@ -145,6 +145,11 @@ class ChecklistItem(Strict):
     id: Slug
     name: str
     description: str = ""
+    records_mou: bool = Field(
+        default=False,
+        description="true: ticking this step records that day as the agency's mou_date (the "
+        "step where the signed MOU comes back); at most one step",
+    )
 
 
 class Question(Strict):
@@ -388,6 +393,10 @@ class Community(Strict):
         """The training Coordinated Entry assessors attend, when the community has them."""
         ce = self.coordinated_entry
         return self.training(ce.assessor_training) if ce is not None else None
+
+    def mou_step(self) -> ChecklistItem | None:
+        """The onboarding step whose tick records an agency's MOU date, if any."""
+        return next((i for i in self.onboarding_checklist if i.records_mou), None)
 
     def checklist_item(self, item_id: str) -> ChecklistItem | None:
         return next((i for i in self.onboarding_checklist if i.id == item_id), None)

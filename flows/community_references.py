@@ -36,6 +36,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_ladder_trainings(data),
         *_unknown_position_trainings(data),
         *_unknown_checklist_items(data),
+        *_second_mou_steps(data),
         *_unknown_import_targets(data),
         *_unknown_filers(data),
     ]
@@ -147,6 +148,22 @@ def _unknown_checklist_items(data: object) -> list[InitErrorDetails]:
         for i, agency in enumerate(_items(data, "agencies"))
         for j, item in enumerate(_items(agency, "checklist"))
         if isinstance(item, str) and item not in items
+    ]
+
+
+def _second_mou_steps(data: object) -> list[InitErrorDetails]:
+    """One onboarding step records the MOU's date; a second would overwrite it."""
+    steps = [
+        i
+        for i, item in enumerate(_items(data, "onboarding_checklist"))
+        if _field(item, "records_mou") is True
+    ]
+    return [
+        _reference(
+            ("onboarding_checklist", i, "records_mou"),
+            f"onboarding_checklist.{steps[0]} records the MOU's date already: keep one",
+        )
+        for i in steps[1:]
     ]
 
 

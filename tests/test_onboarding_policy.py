@@ -105,3 +105,19 @@ def test_a_position_may_need_several_trainings_each_checked_at_its_line() -> Non
     assert problem.message == "training 'ta' is not in trainings (general, privacy)"
     assert problem.line is not None
     assert text.splitlines()[problem.line - 1] == "  - ta"
+
+
+def test_one_step_may_record_the_mou_date_and_only_one() -> None:
+    one = KEYS.replace('(MOU) signed"}', '(MOU) signed", records_mou: true}')
+    community = parse_community(with_keys(one), "kc.yml")
+    step = community.mou_step()
+    assert step is not None
+    assert step.id == "mou"
+    text = with_keys(one.replace("Onboarding welcome call held}", "Call held, records_mou: true}"))
+    with pytest.raises(PolicyError) as caught:
+        parse_community(text, "kc.yml")
+    [problem] = caught.value.problems
+    assert problem.path == "onboarding_checklist.2.records_mou"
+    assert problem.message == "onboarding_checklist.0 records the MOU's date already: keep one"
+    assert problem.line is not None
+    assert "{id: call" in text.splitlines()[problem.line - 1]

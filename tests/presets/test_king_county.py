@@ -162,6 +162,7 @@ async def test_an_agency_onboarded_in_phases_then_its_programs_users_and_assesso
     slack: SlackTestbed, database: Database
 ) -> None:
     await onboarding_started(slack)
+    await mou_signed_and_returned(slack)
     await technical_administrator_named(slack)
     text = await refused_at_command(slack, TESS, "")
     assert "Rainier Outreach is still onboarding: 1 of 4 steps done" in text
@@ -182,6 +183,7 @@ async def test_an_agency_onboarded_in_phases_then_its_programs_users_and_assesso
         "active",  # Ivy's assessor access, for a year
     ]
     assert codes(database) == [
+        ("lead_designation.file", "mou_not_current"),
         ("new_user.open_form", "agency_not_participating"),
         ("agency_participation.approve", "own_request"),
         ("new_user.file", "missing"),  # the trainings not attested
@@ -193,8 +195,19 @@ async def onboarding_started(slack: SlackTestbed) -> None:
     answer = await file(slack, ADMIN, "agency", {"agency": RAINIER})
     assert "Onboarding #1 started for Rainier Outreach" in card_text(answer["view"])
     card = card_text(slack.fake.message(ADMIN_CHANNEL, admin_card_titled(slack, "Rainier")))
-    assert "Done: TA and Security Officer Agreements signed" in card
-    assert "Done: Privacy Agreement (MOU) signed and returned" not in card, "done in the file"
+    assert card.count('"Done: ') == 4
+
+
+async def mou_signed_and_returned(slack: SlackTestbed) -> None:
+    """No Technical Administrator before the MOU is on record; ticking its step records it."""
+    named: Values = {"agency": RAINIER, "person_email": TESS, "person_name": "Tess Nguyen"}
+    view = await form(slack, ADMIN, "lead")
+    early = await slack.submit(ADMIN, view, named | {"role_update": "no", "meeting_invite": "no"})
+    assert "HMIS has no MOU on record for Rainier Outreach" in early["errors"]["agency"]
+    ts = admin_card_titled(slack, "Rainier")
+    await press(
+        slack, ADMIN, ADMIN_CHANNEL, ts, "Done: Privacy Agreement (MOU) signed and returned"
+    )
 
 
 async def technical_administrator_named(slack: SlackTestbed) -> None:
@@ -209,6 +222,8 @@ async def technical_administrator_named(slack: SlackTestbed) -> None:
     slack.clock.advance(days=1)  # Tuesday: Tess has done her trainings
     await report_trainings(slack, TESS, (*ROLE_TRAININGS, "Privacy & Security Training"))
     ts = admin_card_titled(slack, "Lead set in HMIS")
+    card = card_text(slack.fake.message(ADMIN_CHANNEL, ts))
+    assert "*MOU signed*\\nNov 16, 2026" in card, "the day its step was ticked"
     told = await press(slack, HELPDESK, ADMIN_CHANNEL, ts, "Lead set in HMIS")
     assert "Tess Nguyen is now an agency lead of Rainier Outreach" in told
 
