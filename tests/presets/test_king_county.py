@@ -48,6 +48,8 @@ SLACK_IDS = {
     LUIS: "ULUIS",
     MAYA: "UMAYA",
 }
+PROFILE_NAMES = {TESS: "Tess Nguyen", OMAR: "Omar Haddad", NICO: "Nico Reyes", IVY: "Ivy Chen"}
+"""Slack profile names of people the preset's directory does not name."""
 RAINIER = "rainier-outreach"
 CASCADE = "cascade-shelter"
 ROLE_TRAININGS = ("HMIS Agency Leads Training", "Clarity General Training")
@@ -73,6 +75,8 @@ async def slack(
         monkeypatch.setitem(USERS, email, user_id)
     async with running_bot(database_url, community, clock) as testbed:
         testbed.fake.add_channel(ADMIN_CHANNEL)
+        for email, name in PROFILE_NAMES.items():
+            testbed.fake.add_user(SLACK_IDS[email], email, name)
         yield testbed
 
 
@@ -231,7 +235,7 @@ async def technical_administrator_named(slack: SlackTestbed) -> None:
 async def same_person_named_security_officer(slack: SlackTestbed) -> None:
     """ "The same staff member can fulfill both roles": only the Security Officer's own
     training is asked, the shared two were reported already."""
-    named: Values = {"agency": RAINIER, "person_email": TESS, "person_name": "Tess Nguyen"}
+    named: Values = {"agency": RAINIER, "person_email": TESS}  # her Slack profile names her
     answer = await file(slack, ADMIN, "security-officer", named)
     assert "Tess Nguyen will get Security Officer Training first" in card_text(answer["view"])
     ts, training = slack.last_card(dm(TESS))

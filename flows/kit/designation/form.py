@@ -227,13 +227,19 @@ class DesignationReader:
         here = account if account is not None and account.is_held else None
         if here is not None and here.agency_id != agency.id:
             here = None
-        name = here.name if here else reader.text(PERSON_NAME) or self.community.display_name(email)
+        name = here.name if here else reader.text(PERSON_NAME) or self._known_name(email)
         candidate = Candidate(email, name, here)
         problem = self._who_may(agency, candidate)
         if problem is not None:
             self.problems[field] = problem
             return None
         return candidate
+
+    def _known_name(self, email: str) -> str:
+        """The directory's name, else the one their chat profile showed (someone named during
+        onboarding has no HMIS account to take it from), else the e-mail."""
+        listed = self.community.display_name(email)
+        return listed if listed != email else self.ledger.person_name(email) or email
 
     def _who_may(self, agency: Agency, candidate: Candidate) -> Problem | None:
         """Why this filer may not put this person forward for this agency, if so."""
