@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -128,6 +129,15 @@ class CoordinatedEntry(Strict):
     )
 
 
+def _one_or_several(value: object) -> object:
+    """``ta-training`` is ``[ta-training]``: one training, or a list of them."""
+    return (value,) if isinstance(value, str) else value
+
+
+PositionTrainings = Annotated[tuple[str, ...], BeforeValidator(_one_or_several)]
+"""The trainings every holder of a position completes: one trainings id, or a list of them."""
+
+
 class ChecklistItem(Strict):
     """One step of an agency's onboarding that HMIS admins tick, such as King County's
     "Partner Agency Privacy Agreement (MOU) signed"."""
@@ -135,6 +145,11 @@ class ChecklistItem(Strict):
     id: Slug
     name: str
     description: str = ""
+    records_mou: bool = Field(
+        default=False,
+        description="true: ticking this step records that day as the agency's mou_date (the "
+        "step where the signed MOU comes back); at most one step",
+    )
 
 
 class Question(Strict):
@@ -302,13 +317,15 @@ class Community(Strict):
     requester_roles: tuple[str, ...] = DEFAULT_REQUESTER_ROLES
     free_mail_domains: tuple[str, ...] = ()
     # Agency leads, security officers and agency participation (request kinds of their own).
-    lead_training: str | None = Field(
-        default=None,
-        description="the training every agency lead (Technical Administrator) completes, such "
-        "as Santa Clara's TA/Agency Lead Training: a trainings id",
+    lead_training: PositionTrainings = Field(
+        default=(),
+        description="the training(s) every agency lead (Technical Administrator) completes, "
+        "such as Santa Clara's TA/Agency Lead Training: a trainings id or a list of them",
     )
-    security_officer_training: str | None = Field(
-        default=None, description="the training every security officer completes: a trainings id"
+    security_officer_training: PositionTrainings = Field(
+        default=(),
+        description="the training(s) every security officer completes: a trainings id or a "
+        "list of them",
     )
     security_officer_duties: str | None = Field(
         default=None, description="what a security officer does, shown when one is designated"
@@ -376,6 +393,10 @@ class Community(Strict):
         """The training Coordinated Entry assessors attend, when the community has them."""
         ce = self.coordinated_entry
         return self.training(ce.assessor_training) if ce is not None else None
+
+    def mou_step(self) -> ChecklistItem | None:
+        """The onboarding step whose tick records an agency's MOU date, if any."""
+        return next((i for i in self.onboarding_checklist if i.records_mou), None)
 
     def checklist_item(self, item_id: str) -> ChecklistItem | None:
         return next((i for i in self.onboarding_checklist if i.id == item_id), None)

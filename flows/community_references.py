@@ -36,6 +36,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_unknown_ladder_trainings(data),
         *_unknown_position_trainings(data),
         *_unknown_checklist_items(data),
+        *_second_mou_steps(data),
         *_unknown_import_targets(data),
         *_unknown_filers(data),
     ]
@@ -120,11 +121,20 @@ def _unknown_assessor_training(data: object) -> list[InitErrorDetails]:
 
 
 def _unknown_position_trainings(data: object) -> list[InitErrorDetails]:
+    """``lead_training`` and ``security_officer_training``: one training id or a list of them,
+    each reported at its own place."""
     trainings = _ids(data, "trainings")
+    named: list[tuple[tuple[str | int, ...], object]] = []
+    for key in POSITION_TRAININGS:
+        value = _field(data, key)
+        if isinstance(value, str):
+            named.append(((key,), value))
+        elif isinstance(value, list | tuple):
+            named += [((key, j), training) for j, training in enumerate(value)]
     return [
-        _reference((key,), f"training '{training}' is not in trainings{_known(trainings)}")
-        for key in POSITION_TRAININGS
-        if isinstance(training := _field(data, key), str) and training not in trainings
+        _reference(where, f"training '{training}' is not in trainings{_known(trainings)}")
+        for where, training in named
+        if isinstance(training, str) and training not in trainings
     ]
 
 
@@ -138,6 +148,22 @@ def _unknown_checklist_items(data: object) -> list[InitErrorDetails]:
         for i, agency in enumerate(_items(data, "agencies"))
         for j, item in enumerate(_items(agency, "checklist"))
         if isinstance(item, str) and item not in items
+    ]
+
+
+def _second_mou_steps(data: object) -> list[InitErrorDetails]:
+    """One onboarding step records the MOU's date; a second would overwrite it."""
+    steps = [
+        i
+        for i, item in enumerate(_items(data, "onboarding_checklist"))
+        if _field(item, "records_mou") is True
+    ]
+    return [
+        _reference(
+            ("onboarding_checklist", i, "records_mou"),
+            f"onboarding_checklist.{steps[0]} records the MOU's date already: keep one",
+        )
+        for i in steps[1:]
     ]
 
 

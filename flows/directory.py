@@ -17,6 +17,7 @@ from flows.community import Agency, AgencyStatus, Community
 
 MEMBER_LISTS = ("leads", "supervisors", "security_officers")
 CHECKLIST = "checklist"
+MOU_DATE = "mou_date"
 POSITION_PREFIX = "positions."
 
 
@@ -53,7 +54,7 @@ def current(community: Community, changes: Iterable[AgencyChange]) -> Community:
 def _applied(agency: Agency, change: AgencyChange) -> Agency:
     if change.field == "status" and change.action is Action.SET:
         return agency.model_copy(update={"status": AgencyStatus(change.value)})
-    if change.field == "mou_date" and change.action is Action.SET:
+    if change.field == MOU_DATE and change.action is Action.SET:
         return agency.model_copy(update={"mou_date": date.fromisoformat(change.value)})
     if change.field == CHECKLIST:
         return agency.model_copy(update={CHECKLIST: _changed(agency.checklist, change)})

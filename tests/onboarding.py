@@ -46,7 +46,7 @@ MOU_SIGNED = {"river-house": date(2026, 7, 1), "yolo-food-bank": date(2025, 3, 1
 def with_designations(community: Community, **keys: Any) -> Community:
     """The bundled community using its own trainings for both positions (so that cards render
     with the bundled file too), plus ``keys``."""
-    settings = {"lead_training": "general", "security_officer_training": "privacy"} | keys
+    settings = {"lead_training": ("general",), "security_officer_training": ("privacy",)} | keys
     return community.model_copy(update=settings)
 
 
@@ -57,8 +57,8 @@ def king_county_style(community: Community) -> Community:
     return community.model_copy(
         update={
             "trainings": (*community.trainings, LEAD_TRAINING, SO_TRAINING),
-            "lead_training": LEAD_TRAINING.id,
-            "security_officer_training": SO_TRAINING.id,
+            "lead_training": (LEAD_TRAINING.id,),
+            "security_officer_training": (SO_TRAINING.id,),
             "security_officer_duties": DUTIES,
             "mou_valid_for": Duration(365, Unit.DAYS),
             "onboarding_checklist": CHECKLIST,

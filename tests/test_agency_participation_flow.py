@@ -203,3 +203,23 @@ def test_refusals_when_filing(driver: Driver) -> None:
         (f"{KIND}.file", {"reason": "duplicate"}),
         (f"{KIND}.open_form", {"reason": "nothing_to_onboard"}),
     ]
+
+
+def test_the_step_that_records_the_mou_sets_the_agencys_mou_date(driver: Driver) -> None:
+    community = driver.community
+    steps = tuple(
+        s.model_copy(update={"records_mou": s.id == "mou"}) for s in community.onboarding_checklist
+    )
+    driver.community = community.model_copy(update={"onboarding_checklist": steps})
+    driver.submit(ADMIN, {"agency": DELTA}, kind=KIND)
+    driver.click(ADMIN, "tick.call", kind=KIND)
+    assert mou_date(driver) is None
+    driver.click(ADMIN, "tick.mou", kind=KIND)
+    assert str(mou_date(driver)) == "2026-11-16", "the day it was ticked, in the community's zone"
+
+
+def mou_date(driver: Driver) -> object:
+    community = driver.run(lambda ledger: current(driver.community, ledger.agency_changes()))
+    agency = community.agency(DELTA)
+    assert agency is not None
+    return agency.mou_date

@@ -141,6 +141,23 @@ def test_an_admin_names_the_first_lead_of_a_new_agency(driver: Driver) -> None:
     assert leads(driver, NEW_HOPE.id) == (TIA,)
 
 
+def test_an_onboarding_agencys_lead_names_a_security_officer_without_an_account_yet(
+    driver: Driver,
+) -> None:
+    values = lead_values(None, agency=NEW_HOPE.id, person_email=TIA, person_name="Tia Tam")
+    driver.submit(ADMIN, values, kind=LEAD_KIND)
+    driver.click(TIA, "trained.ta-training", 1, kind=LEAD_KIND)
+    driver.click(SECOND_ADMIN, "confirm", 1, kind=LEAD_KIND)
+    omar = "omar@newhope.example.org"
+    alternate = so_values(None, agency=NEW_HOPE.id, person_email=omar, person_name="Omar Oz")
+    assert isinstance(driver.submit(TIA, alternate, kind=SO_KIND), Accepted)
+    request = designation(driver, 2)
+    assert (request.details.approvers, request.details.has_account) == ((), False)
+    driver.click(omar, "trained.so-training", 2, kind=SO_KIND)
+    driver.click(ADMIN, "confirm", 2, kind=SO_KIND)
+    assert leads(driver, NEW_HOPE.id, field="security_officers") == (omar,)
+
+
 @pytest.mark.parametrize(
     ("who", "values", "field", "code"),
     [

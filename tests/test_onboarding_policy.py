@@ -34,7 +34,7 @@ def with_keys(extra: str = KEYS, checklist: str = "[mou]") -> str:
 
 def test_the_bundled_preset_has_none_of_them() -> None:
     community = load_community(bundled_preset_path())
-    assert (community.lead_training, community.security_officer_training) == (None, None)
+    assert (community.lead_training, community.security_officer_training) == ((), ())
     assert (community.mou_valid_for, community.mou_current_since) == (None, None)
     assert community.onboarding_checklist == ()
     assert all(a.checklist == () for a in community.agencies)
@@ -42,7 +42,7 @@ def test_the_bundled_preset_has_none_of_them() -> None:
 
 def test_they_load_as_written() -> None:
     community = parse_community(with_keys(), "kc.yml")
-    assert community.lead_training == "general"
+    assert community.lead_training == ("general",)
     assert community.mou_valid_for == Duration(365, Unit.DAYS)
     assert community.mou_current_since == date(2025, 7, 1)
     assert [i.id for i in community.onboarding_checklist] == ["mou", "ta-so", "call", "programs"]
@@ -89,3 +89,35 @@ def test_an_agency_step_must_be_on_the_checklist() -> None:
         "line 39: agencies.1.checklist.1: step 'lunch' is not in onboarding_checklist "
         "(mou, ta-so, call, programs)"
     )
+
+
+def test_a_position_may_need_several_trainings_each_checked_at_its_line() -> None:
+    listed = KEYS.replace("lead_training: general", "lead_training: [general, privacy]")
+    community = parse_community(with_keys(listed), "kc.yml")
+    assert community.lead_training == ("general", "privacy")
+    text = with_keys(
+        listed.replace("lead_training: [general, privacy]", "lead_training:\n  - general\n  - ta")
+    )
+    with pytest.raises(PolicyError) as caught:
+        parse_community(text, "kc.yml")
+    [problem] = caught.value.problems
+    assert problem.path == "lead_training.1"
+    assert problem.message == "training 'ta' is not in trainings (general, privacy)"
+    assert problem.line is not None
+    assert text.splitlines()[problem.line - 1] == "  - ta"
+
+
+def test_one_step_may_record_the_mou_date_and_only_one() -> None:
+    one = KEYS.replace('(MOU) signed"}', '(MOU) signed", records_mou: true}')
+    community = parse_community(with_keys(one), "kc.yml")
+    step = community.mou_step()
+    assert step is not None
+    assert step.id == "mou"
+    text = with_keys(one.replace("Onboarding welcome call held}", "Call held, records_mou: true}"))
+    with pytest.raises(PolicyError) as caught:
+        parse_community(text, "kc.yml")
+    [problem] = caught.value.problems
+    assert problem.path == "onboarding_checklist.2.records_mou"
+    assert problem.message == "onboarding_checklist.0 records the MOU's date already: keep one"
+    assert problem.line is not None
+    assert "{id: call" in text.splitlines()[problem.line - 1]

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flows.accounts import HmisAccount
 from flows.community import Agency, AgencyStatus, Community
-from flows.directory import CHECKLIST, Action, AgencyChange
+from flows.directory import CHECKLIST, MOU_DATE, Action, AgencyChange
 from flows.kinds.agency_participation import nudges
 from flows.kinds.agency_participation.cards import (
     ADMINS,
@@ -268,6 +268,10 @@ class AgencyParticipationKind(RequestKind[ParticipationDetails]):
             )
         change = AgencyChange(request.agency_id, CHECKLIST, Action.ADD, step_id, request.id)
         machine.ledger.record_agency_change(change)
+        if _records_mou(machine.community, step_id):
+            day = machine.calendar.local(now).date().isoformat()
+            signed = AgencyChange(request.agency_id, MOU_DATE, Action.SET, day, request.id)
+            machine.ledger.record_agency_change(signed)
         left = len(ticked.missing)
         after = (
             "Every step is done: approve the agency once it is set up in HMIS."
@@ -334,3 +338,9 @@ class AgencyParticipationKind(RequestKind[ParticipationDetails]):
 
 def _led_by(community: Community, email: str) -> list[Agency]:
     return [a for a in community.agencies if email in a.leads]
+
+
+def _records_mou(community: Community, step_id: str) -> bool:
+    """Whether ticking this step records the agency's MOU date (``records_mou``)."""
+    step = community.mou_step()
+    return step is not None and step.id == step_id

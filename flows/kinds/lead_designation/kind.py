@@ -40,7 +40,7 @@ class LeadDesignationKind(DesignationKind):
     labels = LEAD.state_labels()
     forms = frozenset({FORM_ID})
 
-    def training_id(self, community: Community) -> str | None:
+    def training_ids(self, community: Community) -> tuple[str, ...]:
         return community.lead_training
 
     def questions(self, community: Community) -> tuple[Question, ...]:

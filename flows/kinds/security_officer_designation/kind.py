@@ -37,7 +37,7 @@ class SecurityOfficerDesignationKind(DesignationKind):
     labels = SECURITY_OFFICER.state_labels()
     forms = frozenset({FORM_ID})
 
-    def training_id(self, community: Community) -> str | None:
+    def training_ids(self, community: Community) -> tuple[str, ...]:
         return community.security_officer_training
 
     def duties(self, community: Community) -> str:

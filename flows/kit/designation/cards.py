@@ -111,12 +111,17 @@ class DesignationCards:
         if request.requester_email == request.subject_email:
             buttons += self._withdraw(request)
         due = self.when(request.details.training_due)
+        these = (
+            "these trainings and report each"
+            if len(request.details.trainings) > 1
+            else "this training and report it"
+        )
         return Card(
             title=f"Training for the {position.title} role",
             summary=f"Complete your {position.title} training by {due}.",
             text=(
-                f"Before HMIS sets you as {self._as_title(request)}, complete this training "
-                "and report it here when done."
+                f"Before HMIS sets you as {self._as_title(request)}, complete {these} "
+                "here when done."
             ),
             facts=self.training_facts(request),
             links=tuple((t.name, t.url) for t in self.trainings(request)),

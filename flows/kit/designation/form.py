@@ -5,6 +5,9 @@ Who may file: HMIS admins, for any agency; the agency's current holders of the p
 for a security officer, its leads), whose filing is their approval; and someone with an HMIS
 account at the agency, for themselves, which a current holder then approves. Where nobody at
 the agency could approve (a new agency without a lead), only an HMIS admin names the person.
+Someone put forward by others holds an HMIS account at the agency, except while the agency is
+still onboarding (applying): nobody there has one yet, and King County names its Technical
+Administrators, Security Officers and their alternates before any account is created.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flows.accounts import HmisAccount
-from flows.community import Agency, Community
+from flows.community import Agency, AgencyStatus, Community
 from flows.kit.designation.details import Answer
 from flows.kit.forms import Problem, Problems, Reader, check_free_text, check_name, work_email
 from flows.ports import FormValues, Ledger
@@ -224,13 +227,19 @@ class DesignationReader:
         here = account if account is not None and account.is_held else None
         if here is not None and here.agency_id != agency.id:
             here = None
-        name = here.name if here else reader.text(PERSON_NAME) or self.community.display_name(email)
+        name = here.name if here else reader.text(PERSON_NAME) or self._known_name(email)
         candidate = Candidate(email, name, here)
         problem = self._who_may(agency, candidate)
         if problem is not None:
             self.problems[field] = problem
             return None
         return candidate
+
+    def _known_name(self, email: str) -> str:
+        """The directory's name, else the one their chat profile showed (someone named during
+        onboarding has no HMIS account to take it from), else the e-mail."""
+        listed = self.community.display_name(email)
+        return listed if listed != email else self.ledger.person_name(email) or email
 
     def _who_may(self, agency: Agency, candidate: Candidate) -> Problem | None:
         """Why this filer may not put this person forward for this agency, if so."""
@@ -251,7 +260,7 @@ class DesignationReader:
                 f"Nobody at {agency.name} can approve this yet, so HMIS admins name its first "
                 f"{position.title}. Ask the HMIS help desk.",
             )
-        if candidate.account is None:
+        if candidate.account is None and agency.status is not AgencyStatus.APPLYING:
             return Problem(
                 "no_account",
                 f"The bot knows no HMIS account of {candidate.name}'s at {agency.name}; "

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from flows.accounts import HmisAccount
-from flows.community import Agency, Community
+from flows.community import Agency, Community, Training
 from flows.directory import Action, AgencyChange
 from flows.kit.designation import nudges
 from flows.kit.designation.cards import (
@@ -68,8 +68,8 @@ class DesignationKind(RequestKind[DesignationDetails]):
     # What a position declares ------------------------------------------------------------------
 
     @abstractmethod
-    def training_id(self, community: Community) -> str | None:
-        """The training every holder completes (a community file key), if any."""
+    def training_ids(self, community: Community) -> tuple[str, ...]:
+        """The trainings every holder completes (a community file key), if any."""
 
     def duties(self, community: Community) -> str:
         """What a holder does, shown on the form and to the person designated."""
@@ -96,9 +96,10 @@ class DesignationKind(RequestKind[DesignationDetails]):
         steps = []
         if community.mou_valid_for or community.mou_current_since:
             steps.append("the agency's MOU must be current")
-        training = community.training(self.training_id(community) or "")
-        if training is not None:
-            steps.append(f"the person completes {training.name} (they get it first if not)")
+        trainings = [community.training(t) for t in self.training_ids(community)]
+        names = " and ".join(t.name for t in trainings if t is not None)
+        if names:
+            steps.append(f"the person completes {names} (they get it first if not)")
         steps.append(
             f"where the agency has {position.approvers} already, one of them approves (a "
             "request they file is their approval)"
@@ -219,18 +220,20 @@ class DesignationKind(RequestKind[DesignationDetails]):
         return DesignationState.TRAINING, trained, due
 
     def _lacking(self, machine: Run, email: str) -> tuple[str, ...]:
-        """The position's training, unless the person reported it on any request and it is
-        still within its validity."""
-        training_id = self.training_id(machine.community)
-        training = machine.community.training(training_id or "")
-        if training is None:
-            return ()
+        """The position's trainings but those the person reported on any request that are
+        still within their validity."""
+        community = machine.community
+        trainings = (community.training(t) for t in self.training_ids(community))
+        return tuple(
+            t.id for t in trainings if t is not None and not self._still_valid(machine, email, t)
+        )
+
+    def _still_valid(self, machine: Run, email: str, training: Training) -> bool:
         completed = machine.ledger.trainings_completed(email).get(training.id)
-        valid = completed is not None and (
+        return completed is not None and (
             training.valid_for is None
             or machine.calendar.deadline(completed, training.valid_for) > machine.ledger.now()
         )
-        return () if valid else (training.id,)
 
     def _filed(self, machine: Run, request: DesignationRequest) -> str:
         details, position = request.details, self.position
