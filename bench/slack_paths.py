@@ -59,10 +59,10 @@ async def command_path(h: Harness) -> None:
             bolts,
             rate=ratio_at_least(1.0),
             p99=bot_below(50, "ms") if concurrency == 16 else None,
-            hint="known costs per command: the modal rendered anew with slack_sdk's "
-            "validating builders (adapters/slack/blocks.py modal), the identity read in a write "
-            "transaction (chatbot/service.py _cached_email; BEGIN IMMEDIATE on SQLite) and the "
-            "open_form transaction, each in a worker thread",
+            hint="known costs per command: the replay check's insert and the open_form "
+            "transaction (each in a worker thread; BEGIN IMMEDIATE on SQLite), Bolt's "
+            "listener runner; the modal is built once per form (adapters/slack/blocks.py) and "
+            "the person's identity read once per process (chatbot/identity_cache.py)",
         )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from chatbot import faults
+from chatbot.identity_cache import RecentIdentities
 from chatbot.storage.database import Database
 from chatbot.storage.identities import cached_email, remember_email
 from chatbot.storage.ledger import Clock, SqlLedger
@@ -59,6 +60,10 @@ class BotService:
     registry: Registry
     on_commit: Callable[[], None] = lambda: None
     admin_platforms: Collection[Platform] | None = None  # None: every platform
+    _identities: RecentIdentities = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._identities = RecentIdentities(self.clock, IDENTITY_TTL)
 
     def commands(self) -> Sequence[CommandHelp]:
         return self.registry.commands()
@@ -69,15 +74,22 @@ class BotService:
         """The person behind a platform user id. Raises ``LookupFailedError`` (from the lookup)
         when the platform could not be asked, which is not the same as having no e-mail. A
         lookup answering a ``ProfileEmail`` has the profile's name remembered with it."""
-        email = await asyncio.to_thread(self._cached_email, platform, platform_user_id)
-        if email is None:
+        email = self._identities.get(platform, platform_user_id)
+        if email is not None:
+            return Actor(email, platform, platform_user_id)
+        found = await asyncio.to_thread(self._cached_email, platform, platform_user_id)
+        if found is None:
             fresh = await lookup_email()
             if not fresh:
                 return None
             name = fresh.display_name if isinstance(fresh, ProfileEmail) else None
             email = fresh.strip().lower()
-            await asyncio.to_thread(self._remember, platform, platform_user_id, email, name)
-        return Actor(email, platform, platform_user_id)
+            found = (
+                email,
+                await asyncio.to_thread(self._remember, platform, platform_user_id, email, name),
+            )
+        self._identities.put(platform, platform_user_id, *found)
+        return Actor(found[0], platform, platform_user_id)
 
     async def refuse_unidentified(
         self,
@@ -173,15 +185,18 @@ class BotService:
         faults.crash_point(faults.AFTER_COMMIT)
         return result
 
-    def _cached_email(self, platform: Platform, platform_user_id: str) -> str | None:
+    def _cached_email(
+        self, platform: Platform, platform_user_id: str
+    ) -> tuple[str, datetime] | None:
         with self.db.transaction() as session:
             fresh_after = self.clock() - IDENTITY_TTL
             return cached_email(session, platform.value, platform_user_id, fresh_after)
 
     def _remember(
         self, platform: Platform, platform_user_id: str, email: str, name: str | None
-    ) -> None:
+    ) -> datetime:
+        """Stores the e-mail; returns when it was resolved."""
+        now = self.clock()
         with self.db.transaction() as session:
-            remember_email(
-                session, platform.value, platform_user_id, email, self.clock(), name=name
-            )
+            remember_email(session, platform.value, platform_user_id, email, now, name=name)
+        return now

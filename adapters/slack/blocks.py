@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -110,6 +112,18 @@ def home_view(lists: list[ui.CardList]) -> dict[str, Any]:
 
 
 def modal(form: ui.Form) -> dict[str, Any]:
+    """The form as a modal view, a fresh dict each time. A form depends only on the community
+    and the person filing, so the same one is asked for again and again: it is built with
+    slack_sdk's validating Block Kit classes (milliseconds) once, then kept as JSON text."""
+    return dict(json.loads(_modal_json(form)))
+
+
+@lru_cache(maxsize=512)
+def _modal_json(form: ui.Form) -> str:
+    return json.dumps(_modal(form))
+
+
+def _modal(form: ui.Form) -> dict[str, Any]:
     blocks: list[Block] = []
     for item in form.items:
         if isinstance(item, ui.Section):

@@ -14,12 +14,12 @@ from chatbot.storage.models import ChatIdentity
 
 def cached_email(
     session: Session, platform: str, user_id: str, fresh_after: datetime
-) -> str | None:
-    """The e-mail resolved for this user, if it was resolved after ``fresh_after``."""
+) -> tuple[str, datetime] | None:
+    """The e-mail resolved for this user and when, if it was resolved after ``fresh_after``."""
     row = session.get(ChatIdentity, (platform, user_id))
     if row is None or row.resolved_at < fresh_after:
         return None
-    return row.email
+    return row.email, row.resolved_at
 
 
 def remember_email(
