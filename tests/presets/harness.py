@@ -16,9 +16,10 @@ from typing import Any
 from chatbot.catalog import preset_path
 from chatbot.policy import load_community
 from chatbot.storage.database import Database
+from chatbot.storage.ledger import SqlLedger
 from flows.community import Community
+from flows.ports import NewAccount
 from tests.conftest import Clock
-from tests.e2e.records import seed_account
 from tests.e2e.slack_testbed import SlackTestbed, card_text, find_button, running_bot
 
 
@@ -65,9 +66,13 @@ class PresetBed:
         return channel
 
     def account(self, email: str, name: str, agency_id: str, role: str) -> None:
-        """An active HMIS account the bot already knows (created or imported earlier)."""
+        """An active HMIS account the bot already knows (created or imported earlier), last
+        logged in at the testbed's clock."""
         self.member(email, name)
-        seed_account(self.database, email, name, agency_id, role)
+        with self.database.transaction() as session:
+            ledger = SqlLedger(session, self.slack.clock, ())
+            ledger.open_account(NewAccount(email, name, agency_id, role, None, None))
+            ledger.activate_account(email)
 
     # What people do ------------------------------------------------------------------------
 

@@ -120,3 +120,69 @@ async def test_a_role_change_to_data_analysis_needs_its_training_first(bed: Pres
     assert account_of(bed.database, staff).access_role_id == "agency-staff-data-analysis"
     assert "Agency Staff w/ Data Analysis" in bed.last(bed.dm(staff))
     assert stored_states(bed.database) == ["changed"]
+
+
+async def test_the_current_lead_names_a_new_one_once_the_mou_and_training_are_done(
+    bed: PresetBed,
+) -> None:
+    valley_lead, vic = "lead@valleyoutreach.example.org", "vic@valleyoutreach.example.org"
+    bed.account(vic, "Vic Valley", "valley-outreach", "agency-staff")
+    view = await bed.open_form(valley_lead, "lead")
+    answers = {"role_update": "no", "meeting_invite": "yes"}
+    lapsed = await bed.submit(
+        valley_lead, view, {"agency": "valley-outreach", "person": vic, **answers}
+    )
+    assert "lapsed Thu Oct 1, 2026 (an MOU is current for 365 days)" in lapsed["errors"]["agency"]
+
+    carla = "carla@heartsandhomes.example.org"
+    bed.account(carla, "Carla Candidate", "hearts-and-homes", "agency-staff")
+    view = await bed.open_form(LEAD, "lead")
+    assert "Add them to the Monthly Agency Admin (TA/Agency Lead) meeting invite?" in labels(view)
+    answer = await bed.submit(
+        LEAD,
+        view,
+        {
+            "agency": "hearts-and-homes",
+            "person": carla,
+            "replaces": LEAD,
+            **answers,
+        },
+    )
+    assert "will get Partner TA/Agency Lead Training first" in view_text(answer["view"])
+    await bed.press(carla, "I've completed Partner TA/Agency Lead Training")
+    await bed.press(ADMIN, "Lead set in HMIS", bed.admin_channel)
+    assert stored_states(bed.database) == ["designated"]
+
+    assert "Only agency leads" in await bed.command(LEAD), "the lead she replaced files no more"
+    await bed.open_form(carla)
+    bed.slack.clock.advance(days=17)  # Thursday 3 December: a week before the meeting
+    await bed.slack.sweep()
+    assert "Monthly Agency Admin (TA/Agency Lead) meeting next week" in bed.said(bed.dm(carla))
+    assert "meeting next week" not in bed.said(bed.dm(LEAD))
+
+
+async def test_sixty_days_without_a_login_disable_the_account_and_the_help_desk_reinstates(
+    bed: PresetBed,
+) -> None:
+    idle = "ivy.idle@heartsandhomes.example.org"
+    bed.account(idle, "Ivy Idle", "hearts-and-homes", "agency-staff")
+    bed.slack.clock.advance(days=59)
+    await bed.slack.sweep()
+    assert "or your access will be disabled" in bed.said(bed.dm(idle)), "warned at 45 days"
+    assert "being disabled" not in bed.said(bed.dm(idle))
+    bed.slack.clock.advance(days=1, hours=8)  # Friday 15 January 18:00: the 60th day is over
+    await bed.slack.sweep()
+    assert "being disabled" not in bed.said(bed.dm(idle)), "after business hours"
+    bed.slack.clock.advance(days=3, hours=15)  # held to Tuesday's opening (Monday: MLK Day)
+    await bed.slack.deliver()
+    assert "Your HMIS access is being disabled" in bed.said(bed.dm(idle))
+    await bed.press(ADMIN, "Disabled in HMIS")
+    assert account_of(bed.database, idle).status is AccountStatus.DISABLED
+
+    view = await bed.open_form(LEAD, "reinstate")
+    await bed.submit(LEAD, view, {"person": idle, "note": "Back from leave."})
+    await bed.press(ADMIN, "Re-enabled in HMIS")
+    assert account_of(bed.database, idle).status is AccountStatus.PENDING_FIRST_LOGIN
+    await bed.press(idle, "I've logged in")
+    assert account_of(bed.database, idle).status is AccountStatus.ACTIVE
+    assert stored_states(bed.database) == ["reinstated"], "re-enabled only: no trainings first"
