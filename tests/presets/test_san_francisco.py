@@ -68,7 +68,7 @@ async def test_the_agency_lead_files_the_short_form_after_the_trainings(bed: Pre
     assert [action for action, _ in refused(bed.database)] == ["new_user.open_form"]
 
 
-async def test_the_va_privacy_training_counts_instead_of_dph_for_a_role_change(
+async def test_the_va_privacy_training_counts_for_a_role_change_escalated_after_a_work_day(
     bed: PresetBed,
 ) -> None:
     vet = "val.vet@vets.example.org"
@@ -85,7 +85,15 @@ async def test_the_va_privacy_training_counts_instead_of_dph_for_a_role_change(
     assert stored_states(bed.database) == ["awaiting_admin"], "VA privacy met the either-or"
     assert "Role changed in HMIS" in bed.last(bed.admin_channel)
 
-    bed.slack.clock.advance(hours=5)  # Monday 15:00: inside one work day
+    bed.slack.clock.advance(days=1, hours=6, minutes=50)  # Tuesday 16:50: inside one work day
+    await bed.slack.sweep()
+    assert "Waiting on HMIS admins" not in bed.said(bed.admin_channel)
+    bed.slack.clock.advance(minutes=20)  # the work day has ended: held to the help desk's 5 am
+    await bed.slack.sweep()
+    assert "Waiting on HMIS admins" not in bed.said(bed.admin_channel)
+    bed.slack.clock.advance(hours=12)  # Wednesday 05:10
+    await bed.slack.deliver()
+    assert "Waiting on HMIS admins: role change #1 for Val Vet" in bed.last(bed.admin_channel)
     await bed.press(ADMIN, "Role changed in HMIS", bed.admin_channel)
     assert account_of(bed.database, vet).access_role_id == "agency-staff"
     assert stored_states(bed.database) == ["changed"]
@@ -132,3 +140,22 @@ async def test_security_officers_are_reminded_of_their_duties(bed: PresetBed) ->
         assert "within 1 business day" in said
     assert "Run your agency's Data Quality Report" in bed.said(bed.dm(LEAD))
     assert "Privacy and security check-in" not in bed.said(bed.dm(LEAD)), "officers only"
+
+
+async def test_a_lead_names_an_alternate_security_officer_who_is_told_the_duties(
+    bed: PresetBed,
+) -> None:
+    alternate = "ana.alt@missionhouse.example.org"
+    bed.account(alternate, "Ana Alternate", "mission-house", "agency-staff")
+    view = await bed.open_form(LEAD, "security-officer")
+    assert "bi-annual agency audits" in view_text(view), "the form says what the officer does"
+    await bed.submit(LEAD, view, {"agency": "mission-house", "person": alternate})
+    await bed.press(ADMIN, "Security officer set in HMIS", bed.admin_channel)
+    told = bed.said(bed.dm(alternate))
+    assert "You are now a security officer" in told
+    assert "within 1 business day" in told
+    assert stored_states(bed.database) == ["designated"]
+
+    bed.slack.clock.now = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # Tuesday 08:00 in SF
+    await bed.slack.sweep()
+    assert "Privacy and security check-in" in bed.said(bed.dm(alternate)), "the new officer too"
