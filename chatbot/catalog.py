@@ -41,12 +41,10 @@ def preset_path(name: str) -> Path:
 
 
 def summary(path: Path) -> str:
-    """The file's first comment line, without its ``#``: a preset's summary."""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            stripped = line.strip()
-            return stripped.removeprefix("#").strip() if stripped.startswith("#") else ""
-    return ""
+    """The file's first line, when it is a comment, without its ``#``: a preset's summary."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    first = next((line for line in lines if line), "")
+    return first.removeprefix("#").strip() if first.startswith("#") else ""
 
 
 def catalog() -> list[PresetEntry]:
