@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chatbot.catalog import preset_names
 from chatbot.policy import bundled_preset_path
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,10 @@ SLACK_API_URL = "https://slack.com/api/"
 
 ENVIRONMENT = {
     "HMIS_BOT_DATABASE_URL": f"SQLAlchemy URL of the database (default: {DEFAULT_DATABASE_URL})",
-    "HMIS_BOT_POLICY": "your community YAML file (default: the bundled Sacramento/Yolo example)",
+    "HMIS_BOT_POLICY": (
+        "your community YAML file, or a bundled preset's name such as santa-clara "
+        "(default: the bundled Sacramento/Yolo example)"
+    ),
     "SLACK_BOT_TOKEN": "Slack bot token, xoxb-... (Slack is off unless it and the secret are set)",
     "SLACK_SIGNING_SECRET": "verifies that requests come from Slack",
     "SLACK_API_URL": f"Slack Web API base URL (default: {SLACK_API_URL})",
@@ -57,6 +61,15 @@ class Settings(BaseSettings):
     teams_dev_mode: bool = Field(False, alias="HMIS_BOT_TEAMS_DEV_MODE")
     sweep_minutes: int = Field(5, ge=0, alias="HMIS_BOT_SWEEP_MINUTES")
     """How often ``serve`` sweeps for due nudges; 0 leaves it to ``hmis-bot sweep`` from cron."""
+
+    @field_validator("policy_path", mode="before")
+    @classmethod
+    def _preset_by_name(cls, value: object) -> object:
+        """A bundled preset's name (``santa-clara``) stands for its file, unless a file of
+        that name exists here."""
+        if isinstance(value, str) and value in preset_names() and not Path(value).exists():
+            return bundled_preset_path(value)
+        return value
 
     def slack_credentials(self) -> SlackCredentials | None:
         """Slack's token and signing secret, or None: then Slack stays off, and one log line

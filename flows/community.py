@@ -242,6 +242,12 @@ class Reminder(Strict):
     title: str
     rrule: Annotated[str, AfterValidator(check_rrule)]
     audience: ReminderAudience
+    description: str = Field(
+        default="",
+        max_length=500,
+        description="what to do, for a reminder that is a duty rather than a meeting (such as "
+        "a security officer's audit); shown on the reminder",
+    )
     notify_before: Annotated[ReminderOffsets, Field(min_length=1)] = (Duration(1, Unit.DAYS),)
     link: str | None = None
     starts: date = Field(

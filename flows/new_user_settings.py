@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class TrainingOrder(StrEnum):
@@ -72,6 +72,16 @@ class NewUserSettings(BaseModel):
         description="what the new user does at first login, on their account card (such as "
         "signing the end-user agreement); by default: log in and set the password",
     )
+
+    @field_validator("first_login")
+    @classmethod
+    def _one_instruction(cls, value: str | None) -> str | None:
+        if value is not None and value.rstrip().endswith((".", "!", ";")):
+            raise ValueError(
+                "write it as one instruction without a final full stop: the account card "
+                "goes on with 'by <the first-login deadline> to keep the account active'"
+            )
+        return value
 
     @model_validator(mode="after")
     def _supervisor_can_confirm(self) -> Self:

@@ -241,6 +241,11 @@ BUNDLED = bundled_preset_path().read_text()
         ("filed_by:\n  new_user: [lead, manager]\n", "filed_by.new_user.1", "position 'manager'"),
         ("filed_by:\n  new_users: [lead]\n", "filed_by.new_users", "not a request kind"),
         ("new_user:\n  order: train_first\n", "new_user.order", "train_then_request"),
+        (
+            "new_user:\n  first_login: Log in and sign the agreement.\n",
+            "new_user.first_login",
+            "without a final full stop",
+        ),
     ],
 )
 def test_new_user_settings_mistakes_name_their_key(addition: str, path: str, message: str) -> None:

@@ -207,3 +207,19 @@ def test_a_reminder_held_over_a_holiday_counts_from_when_it_is_read(
     view = CardView(community, calendar)
     [letter] = kind.letters(view, "training_reminder", request, due, thanksgiving)
     assert "6 days left" in letter.card.title
+
+
+def test_a_duty_reminder_says_what_to_do(community: Community) -> None:
+    """A reminder with a ``description`` (a security officer's audit, say) carries it."""
+    audit = community.reminders[0].model_copy(
+        update={
+            "title": "Bi-annual agency audit",
+            "description": "Coordinate your agency's audit with HMIS.",
+            "link": None,
+        }
+    )
+    letters = AccountLetters(community, business_calendar(community))
+    [first, *_] = letters.meeting_reminder(audit, START + timedelta(days=7), START)
+    assert first.card.text.endswith(
+        "next week: Mon Nov 23, 2026 10:00 AM PST. Coordinate your agency's audit with HMIS."
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from chatbot.catalog import UnknownPresetError, catalog, preset_path
 from chatbot.commands.arguments import Commands, Parser, add_command, iso_date, port
 from chatbot.commands.audit_export import export_audit
 from chatbot.commands.console import run_demo, run_interactive
@@ -31,7 +32,7 @@ from chatbot.commands.sweep import run_login_import, run_sweep
 from chatbot.commands.teams_package import add_teams_commands
 from chatbot.community_calendar import business_calendar
 from chatbot.policy import PolicyError, load_community
-from chatbot.settings import ENVIRONMENT, SettingsError, load_settings
+from chatbot.settings import ENVIRONMENT, Settings, SettingsError, load_settings
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
 from chatbot.storage.schema import is_current, upgrade
@@ -101,12 +102,21 @@ def _parser() -> Parser:
     init = add_command(
         commands, "init", "create or upgrade the schema; load the directory", COMMUNITY
     )
+    init.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="start from this bundled community file (`hmis-bot policy list` names them) "
+        "instead of HMIS_BOT_POLICY",
+    )
     init.set_defaults(run=_init)
 
     policy = commands.add_parser("policy", help="community file tools")
-    check = add_command(_actions(policy), "check", "validate a community YAML file", ())
+    tools = _actions(policy)
+    check = add_command(tools, "check", "validate a community YAML file", ())
     check.add_argument("file", type=Path)
     check.set_defaults(run=_policy_check)
+    listing = add_command(tools, "list", "list the bundled community presets, one line each", ())
+    listing.set_defaults(run=_policy_list)
 
     _add_terminal_commands(commands)
     _add_audit_commands(commands)
@@ -193,10 +203,11 @@ def _listening(host: str, port: int) -> Callable[[str], None]:
     return announce
 
 
-def _init(_args: argparse.Namespace) -> int:
+def _init(args: argparse.Namespace) -> int:
     logging.getLogger("alembic").setLevel(logging.INFO)
     settings = load_settings()
-    community = load_community(settings.policy_path)
+    policy_path = settings.policy_path if args.preset is None else _preset(args.preset, settings)
+    community = load_community(policy_path)
     db = Database(settings.database_url)
     try:
         upgrade(db.engine)
@@ -205,7 +216,29 @@ def _init(_args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     log.info("schema is current and the directory of %s is loaded", community.community)
+    if args.preset is not None:
+        log.info(
+            "serve and sweep with HMIS_BOT_POLICY=%s (or copy %s, make it your own and set "
+            "HMIS_BOT_POLICY to the copy)",
+            args.preset,
+            policy_path,
+        )
     return 0
+
+
+def _preset(name: str, settings: Settings) -> Path:
+    """The bundled preset ``init --preset`` loads; refused when HMIS_BOT_POLICY names another
+    file, which serve would then run with."""
+    try:
+        path = preset_path(name)
+    except UnknownPresetError as error:
+        raise CommandError(f"--preset: {error}") from None
+    if "policy_path" in settings.model_fields_set and settings.policy_path != path:
+        raise CommandError(
+            f"--preset {name} and HMIS_BOT_POLICY={settings.policy_path} name different "
+            "community files: give one of them"
+        )
+    return path
 
 
 def _policy_check(args: argparse.Namespace) -> int:
@@ -214,6 +247,15 @@ def _policy_check(args: argparse.Namespace) -> int:
         f"{args.file}: OK ({community.community}: {len(community.agencies)} agencies, "
         f"{len(community.access_roles)} access roles)\n"
     )
+    return 0
+
+
+def _policy_list(_args: argparse.Namespace) -> int:
+    entries = catalog()
+    width = max(len(entry.name) for entry in entries)
+    for entry in entries:
+        line = f"{entry.name.ljust(width)}  {entry.community}"
+        sys.stdout.write(f"{line}: {entry.summary}\n" if entry.summary else f"{line}\n")
     return 0
 
 

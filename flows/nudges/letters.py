@@ -183,11 +183,12 @@ class AccountLetters:
         """The reminder of one occurrence, worded for when it is read: ``next week``,
         ``tomorrow``."""
         soon = how_soon(days_until(self._calendar, occurrence, now))
-        join = " Join or RSVP with the link below." if reminder.link else ""
+        join = "Join or RSVP with the link below." if reminder.link else ""
+        said = (f"{reminder.title} is {soon}: {self.when(occurrence)}.", reminder.description, join)
         card = Card(
             title=f"{reminder.title} {soon}",
             summary=f"{reminder.title} {soon}: {self.when(occurrence)}.",
-            text=f"{reminder.title} is {soon}: {self.when(occurrence)}.{join}",
+            text=" ".join(part for part in said if part),
             facts=(Fact("When", self.when(occurrence)),),
             links=(("Join or RSVP", reminder.link),) if reminder.link else (),
         )

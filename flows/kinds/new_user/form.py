@@ -6,7 +6,7 @@ from __future__ import annotations
 from flows.community import Community
 from flows.kinds.new_user.details import NAME
 from flows.new_user_settings import StaffVerification
-from flows.requirements import Requirement, describe
+from flows.requirements import Before, Requirement, describe
 from flows.ui import FieldKind, Form, FormField, Option, OptionGroup, Section
 
 FORM_ID = "new_user_request"
@@ -168,10 +168,12 @@ def _roles_text(community: Community) -> str:
     """Each role's description and, where the form cannot show them otherwise, the trainings
     it needs (for a community that trains first, what the filer attests)."""
     lines = []
+    every_question = {q.id for q in community.questions}
     for role in community.selectable_roles():
         line = f"{role.name}: {role.description}" if role.description else role.name
         if community.new_user.trains_first and role.requirements:
-            line += f" Trainings: {describe_all(community, role.needs(before=None))}."
+            needs = role.needs(every_question, before=None)
+            line += f" Trainings: {describe_all(community, needs)}."
         if role.description or community.new_user.trains_first:
             lines.append(line)
     return "\n".join(lines)
@@ -187,6 +189,8 @@ def describe_all(community: Community, requirements: list[Requirement]) -> str:
         text = describe(requirement, names)
         if requirement.when and requirement.when in questions:
             text += f" (if yes to: {questions[requirement.when].text})"
+        if requirement.before is Before.FULL_ROLE:
+            text += " (after the account, for the full role)"
         parts.append(text)
     return "; ".join(parts)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from flows.accounts import HmisAccount
-from flows.community import AgencyStatus, Community
+from flows.community import DEFAULT_FILERS, AgencyStatus, Community
 from flows.kinds.new_user import needs, nudges
 from flows.kinds.new_user.cards import STATE_LABELS, Audience, CardRenderer
 from flows.kinds.new_user.details import (
@@ -79,7 +79,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 "not_authorized",
                 None,
                 (
-                    "Only supervisors or agency leadership can request HMIS access, and the HMIS "
+                    f"Only {_filers(machine.community)} can request HMIS access, and the HMIS "
                     "directory does not list you as one. Ask your agency lead or the HMIS help "
                     "desk."
                 ),
@@ -413,6 +413,14 @@ class NewUserKind(RequestKind[NewUserDetails]):
         now: datetime,
     ) -> list[Letter]:
         return nudges.NewUserLetters(view).letters(nudge, request, occurrence, now)
+
+
+def _filers(community: Community) -> str:
+    """Who files New User Access Requests, as the SSF form says it unless the community's
+    ``filed_by`` names others (such as San Francisco's agency leads only)."""
+    if community.filers(NAME) == DEFAULT_FILERS:
+        return "supervisors or agency leadership"
+    return f"agency {community.filer_words(NAME)}"
 
 
 def _decide(
