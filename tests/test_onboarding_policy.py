@@ -82,11 +82,13 @@ def test_mistakes_name_their_key_and_line(old: str, new: str, expected: str) -> 
 
 
 def test_an_agency_step_must_be_on_the_checklist() -> None:
+    text = with_keys(checklist="[mou, lunch]")
     with pytest.raises(PolicyError) as caught:
-        parse_community(with_keys(checklist="[mou, lunch]"), "kc.yml")
+        parse_community(text, "kc.yml")
     [problem] = caught.value.problems
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "[mou, lunch]" in t)
     assert str(problem) == (
-        "line 39: agencies.1.checklist.1: step 'lunch' is not in onboarding_checklist "
+        f"line {line}: agencies.1.checklist.1: step 'lunch' is not in onboarding_checklist "
         "(mou, ta-so, call, programs)"
     )
 
