@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 from botframework.connector.auth import AuthenticationConfiguration
 from botframework.connector.auth.skill_validation import SkillValidation
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from adapters.teams.bot import HmisTeamsBot
+from adapters.teams.clients import ReusedClientsAuthentication
 from adapters.teams.conversations import ConversationStore
 from adapters.teams.handler import FirstDelivery, TeamsMessagesHandler
 from adapters.teams.messenger import TeamsMessenger
@@ -74,7 +72,7 @@ class _Configuration:
 @dataclass
 class TeamsAdapter:
     adapter: CloudAdapter
-    auth: ConfigurationBotFrameworkAuthentication
+    auth: ReusedClientsAuthentication
     messenger: TeamsMessenger
     conversations: ConversationStore
 
@@ -102,7 +100,7 @@ def teams_adapter(
     conversations: ConversationStore,
     admin_channel: str | None,
 ) -> TeamsAdapter:
-    auth = ConfigurationBotFrameworkAuthentication(
+    auth = ReusedClientsAuthentication(
         _Configuration(credentials),
         auth_configuration=AuthenticationConfiguration(claims_validator=_channel_tokens_only),
     )

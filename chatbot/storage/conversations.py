@@ -1,9 +1,15 @@
 """Stored conversation references (``adapters.teams.conversations.ConversationStore``) in the
-database, never in memory, so every replica can reach everyone the bot has talked to."""
+database, never in memory, so every replica can reach everyone the bot has talked to.
+
+A reference arrives with every turn but rarely changes: the one this process last wrote for a
+conversation is not written again for ``REWRITE_AFTER`` (the write was most of a Teams turn's
+database time). ``updated_at`` then says when the reference was last confirmed, to that
+precision."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -15,25 +21,37 @@ from chatbot.storage.models import ChatConversation
 from chatbot.storage.routing import PERSONAL_CHAT
 from flows.model import Platform
 
+REWRITE_AFTER = timedelta(hours=1)
+WRITTEN_KEPT = 50_000  # conversations whose last write is remembered, at most
+
 
 class SqlConversations:
     def __init__(self, db: Database, clock: Clock, platform: Platform = Platform.TEAMS) -> None:
         self._db = db
         self._clock = clock
         self._platform = platform.value
+        self._written: dict[str, tuple[str, str | None, dict[str, Any], datetime]] = {}
 
     async def remember(
         self, conversation_id: str, kind: str, email: str | None, reference: dict[str, Any]
     ) -> None:
+        now = self._clock()
+        last = self._written.get(conversation_id)
+        unchanged = last is not None and last[:3] == (kind, email, reference)
+        if unchanged and last is not None and now - last[3] < REWRITE_AFTER:
+            return
         row = ChatConversation(
             platform=self._platform,
             conversation_id=conversation_id,
             kind=kind,
             email=email.lower() if email else None,
             reference=reference,
-            updated_at=self._clock(),
+            updated_at=now,
         )
         await asyncio.to_thread(self._merge, row)
+        if len(self._written) >= WRITTEN_KEPT:
+            self._written.clear()
+        self._written[conversation_id] = (kind, email, reference, now)
 
     async def personal(self, email: str) -> dict[str, Any] | None:
         query = (
