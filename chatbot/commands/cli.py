@@ -45,6 +45,7 @@ DESCRIPTION = (
     "the audit log. Each command's --help lists "
     "the environment variables it reads; README.md explains the set-up."
 )
+DEFAULT_PORT = 3000  # the Dockerfile's EXPOSE and HEALTHCHECK use it too
 COMMUNITY = (DATABASE_URL, "HMIS_BOT_POLICY")
 PLATFORMS = (
     "SLACK_BOT_TOKEN",
@@ -96,7 +97,7 @@ def _parser() -> Parser:
         commands, "serve", "run the HTTP server (Slack, Teams, health, metrics)", tuple(ENVIRONMENT)
     )
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
-    serve.add_argument("--port", type=port, default=3000)
+    serve.add_argument("--port", type=port, default=DEFAULT_PORT)
     serve.set_defaults(run=_serve)
 
     init = add_command(
