@@ -24,6 +24,7 @@ from chatbot.commands.errors import (
     bind_failed,
     check_database_url,
     database_failed,
+    require_current_schema,
     schema_not_ready,
 )
 from chatbot.commands.imports import run_training_import, run_user_import
@@ -34,7 +35,7 @@ from chatbot.policy import PolicyError, load_community
 from chatbot.settings import ENVIRONMENT, SettingsError, load_settings
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
-from chatbot.storage.schema import is_current, upgrade
+from chatbot.storage.schema import unknown_revisions, upgrade
 from chatbot.web.server import SchemaNotReadyError, create_app
 
 log = logging.getLogger("hmis-bot")
@@ -71,8 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except (CommandError, SettingsError) as error:
         message = str(error)
-    except SchemaNotReadyError:
-        message = str(schema_not_ready(load_settings().database_url))
+    except SchemaNotReadyError as error:
+        message = str(schema_not_ready(load_settings().database_url, error.newer))
     except PolicyError as error:
         message = f"HMIS_BOT_POLICY: {error}" if "HMIS_BOT_POLICY" in args.reads else str(error)
     except (OperationalError, ProgrammingError) as error:
@@ -201,6 +202,8 @@ def _init(_args: argparse.Namespace) -> int:
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
     try:
+        if newer := unknown_revisions(db.engine):
+            raise schema_not_ready(settings.database_url, newer)
         upgrade(db.engine)
         with db.transaction() as session:
             sync_directory(session, community)
@@ -224,8 +227,7 @@ def _audit_export(args: argparse.Namespace) -> int:
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
     try:
-        if not is_current(db.engine):
-            raise schema_not_ready(settings.database_url)
+        require_current_schema(db.engine, settings.database_url)
         calendar = business_calendar(community)
         export_audit(
             db, sys.stdout, args.format, args.since, community=community, calendar=calendar

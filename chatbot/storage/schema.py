@@ -29,6 +29,19 @@ def upgrade(engine: Engine) -> None:
 
 def is_current(engine: Engine) -> bool:
     """True when every migration branch is applied (features may add independent branches)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    heads = set(_scripts(engine).get_heads())
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def unknown_revisions(engine: Engine) -> frozenset[str]:
+    """The revisions the database is at that these migrations do not know: a newer version
+    of the bot upgraded it (during an upgrade, or after a rollback of the image)."""
+    known = {script.revision for script in _scripts(engine).walk_revisions()}
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return frozenset(current - known)
+
+
+def _scripts(engine: Engine) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(engine))

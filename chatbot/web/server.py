@@ -33,7 +33,7 @@ from chatbot.settings import Settings, SlackCredentials
 from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock
-from chatbot.storage.schema import is_current
+from chatbot.storage.schema import is_current, unknown_revisions
 from chatbot.supervision import FailureLog, LoopHealth
 from chatbot.web.pages import privacy_page, terms_page
 from chatbot.web.teams import teams_credentials
@@ -62,7 +62,11 @@ STATE = web.AppKey("state", _State)
 
 
 class SchemaNotReadyError(RuntimeError):
-    pass
+    """The database's schema is missing, old, or at ``newer`` revisions this version lacks."""
+
+    def __init__(self, newer: frozenset[str]) -> None:
+        super().__init__("the database schema is missing, old or newer: see `hmis-bot init`")
+        self.newer = newer
 
 
 def create_app(
@@ -101,7 +105,8 @@ async def _lifespan(
             settings, community, adapters.messengers, clock, db=db, registry=registry
         )
         if not await asyncio.to_thread(is_current, runtime.db.engine):
-            raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
+            newer = await asyncio.to_thread(unknown_revisions, runtime.db.engine)
+            raise SchemaNotReadyError(newer)
         socket_mode = adapters.mount(state, runtime)
         if socket_mode is not None:
             socket_mode.start()
