@@ -6,14 +6,23 @@ must not run old migrations either."""
 
 from __future__ import annotations
 
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from chatbot.storage.database import Database
-from chatbot.storage.schema import alembic_config, is_current
-from tests.test_commands import free_port, run, the_one_problem
+from chatbot.storage.models import Base
+from chatbot.storage.schema import MIGRATION_LOCK, alembic_config, is_current
+from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
+from tests.test_commands import HMIS_BOT, clean_env, free_port, run, the_one_problem
 
 OLD_REVISION = "0005_identity_names"
 LATER_REVISION = "0099_from_a_later_version"
@@ -66,5 +75,68 @@ def test_a_schema_a_later_version_wrote_is_refused_and_left_alone(tmp_path: Path
                 "version of hmis-bot knows: run the version that upgraded it"
             ), args
         assert stored_revisions(db) == [LATER_REVISION]
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """A PostgreSQL database with no schema, by URL."""
+    admin_url = make_url(POSTGRES_URL)
+    conninfo = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"hmis_init_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def waiting_for_the_lock(connection: psycopg.Connection[tuple[int]]) -> int:
+    row = connection.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    ).fetchone()
+    return row[0] if row else 0
+
+
+@pytest.mark.postgresql
+def test_replicas_that_each_run_init_wait_for_one_another(
+    tmp_path: Path, empty_postgres: str
+) -> None:
+    """Three inits at once (as each replica's start would run it): the first migrates, the
+    others wait for it and find the schema current; none fails."""
+    conninfo = make_url(empty_postgres).set(drivername="postgresql")
+    url = conninfo.render_as_string(hide_password=False)
+    env = clean_env(HMIS_BOT_DATABASE_URL=empty_postgres)
+    with psycopg.connect(url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        inits = [
+            subprocess.Popen(
+                [HMIS_BOT, "init"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(3)
+        ]
+        deadline = time.monotonic() + 60
+        while waiting_for_the_lock(holder) < len(inits):
+            assert time.monotonic() < deadline, "the inits never reached the lock"
+            assert all(init.poll() is None for init in inits), "an init did not wait"
+            time.sleep(0.1)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+        results = [
+            (init.wait(timeout=60), init.stderr.read() if init.stderr else "") for init in inits
+        ]
+    assert [code for code, _ in results] == [0, 0, 0], results
+    assert sum("Running upgrade  -> 0001" in log for _, log in results) == 1
+    db = Database(empty_postgres)
+    try:
+        assert is_current(db.engine)
+        people = Base.metadata.tables["people"]
+        with db.engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(people))
     finally:
         db.dispose()

@@ -35,7 +35,7 @@ from chatbot.policy import PolicyError, load_community
 from chatbot.settings import ENVIRONMENT, SettingsError, load_settings
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
-from chatbot.storage.schema import unknown_revisions, upgrade
+from chatbot.storage.schema import migration_lock, unknown_revisions, upgrade
 from chatbot.web.server import SchemaNotReadyError, create_app
 
 log = logging.getLogger("hmis-bot")
@@ -202,11 +202,12 @@ def _init(_args: argparse.Namespace) -> int:
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
     try:
-        if newer := unknown_revisions(db.engine):
-            raise schema_not_ready(settings.database_url, newer)
-        upgrade(db.engine)
-        with db.transaction() as session:
-            sync_directory(session, community)
+        with migration_lock(db.engine):
+            if newer := unknown_revisions(db.engine):
+                raise schema_not_ready(settings.database_url, newer)
+            upgrade(db.engine)
+            with db.transaction() as session:
+                sync_directory(session, community)
     finally:
         db.dispose()
     log.info("schema is current and the directory of %s is loaded", community.community)
