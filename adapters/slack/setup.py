@@ -3,6 +3,7 @@ Slack's requests come to ``/slack/events`` or, given an app-level token, over So
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -33,10 +34,13 @@ class SlackAdapter:
         app = build_app(service, self.client, self.signing_secret)
         return SlackEventsHandler(app, self.signing_secret)
 
-    def socket_mode(self, service: Inbound) -> SlackSocketMode:
-        """The same Bolt app and listeners on a Socket Mode connection (not yet started)."""
+    def socket_mode(
+        self, service: Inbound, observe: Callable[[float], None] | None = None
+    ) -> SlackSocketMode:
+        """The same Bolt app and listeners on a Socket Mode connection (not yet started);
+        ``observe`` is told each envelope's time to acknowledgement, in seconds."""
         app = build_app(service, self.client, self.signing_secret)
-        return SlackSocketMode(app, self.app_token, self.client)
+        return SlackSocketMode(app, self.app_token, self.client, observe)
 
 
 def slack_adapter(

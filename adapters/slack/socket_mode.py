@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from time import perf_counter
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -42,24 +44,43 @@ repeats. After that the Socket Mode client reconnects by itself."""
 
 
 class _CheckedHandler(AsyncSocketModeHandler):
+    def __init__(
+        self,
+        app: AsyncApp,
+        app_token: str,
+        client: AsyncWebClient,
+        observe: Callable[[float], None] | None,
+    ) -> None:
+        super().__init__(app, app_token, web_client=client)
+        self._observe = observe
+
     # Bolt's own ``handle`` narrows the client to aiohttp's the same way.
     async def handle(  # type: ignore[override]
         self, client: SocketModeClient, req: SocketModeRequest
     ) -> None:
+        started = perf_counter()
         if envelope.well_formed(req.payload):
-            await super().handle(client, req)
-            return
-        log.info("dropped a Socket Mode envelope (%s) Slack could not have sent", req.type)
-        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            await super().handle(client, req)  # returns once acknowledged, as over HTTP
+        else:
+            log.info("dropped a Socket Mode envelope (%s) Slack could not have sent", req.type)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+        if self._observe is not None:
+            self._observe(perf_counter() - started)
 
 
 class SlackSocketMode:
     """The Socket Mode connection of one Bolt app; build it inside the running event loop."""
 
-    def __init__(self, app: AsyncApp, app_token: str, client: AsyncWebClient) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        app_token: str,
+        client: AsyncWebClient,
+        observe: Callable[[float], None] | None = None,
+    ) -> None:
         self._app_token = app_token
         self._web = client
-        self._handler = _CheckedHandler(app, app_token, web_client=client)
+        self._handler = _CheckedHandler(app, app_token, client, observe)
         self._connecting: asyncio.Task[None] | None = None
 
     def start(self) -> None:

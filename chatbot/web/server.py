@@ -173,7 +173,8 @@ class _Adapters:
         socket_mode = None
         slack_mode = "off"
         if self.slack is not None and self.slack.app_token:
-            socket_mode = self.slack.socket_mode(runtime.service)
+            observe = metrics.REQUEST_SECONDS.labels("slack_socket_mode").observe
+            socket_mode = self.slack.socket_mode(runtime.service, observe)
             slack_mode = "socket"
         elif self.slack is not None:
             state.slack = self.slack.events_handler(runtime.service)
