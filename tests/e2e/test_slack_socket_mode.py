@@ -269,8 +269,12 @@ async def an_envelope_slack_could_not_have_sent_is_acknowledged_and_dropped(
 async def test_the_bot_reconnects_when_slack_drops_or_refreshes_the_connection(
     serve: Callable[..., Any], fake: FakeSocketModeSlack
 ) -> None:
-    await serve()
+    fake.fail_next("apps.connections.open", "internal_error")  # Slack is not ready at first
+    server: Server = await serve()
     await fake.connected()
+    assert "Slack Socket Mode could not connect (internal_error); trying again in 1 s" in (
+        server.output()
+    )
     await fake.drop()
     await fake.connected(sessions=2)
     ack = await fake.request(

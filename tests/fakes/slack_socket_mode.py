@@ -7,7 +7,8 @@ envelopes as Slack does (``slash_commands``, ``interactive``, ``events_api``) an
 the bot's acknowledgement, ``{"envelope_id": ..., "payload": ...}``, which Slack wants within
 three seconds. ``disconnect()`` sends Slack's ``disconnect`` message (the client must open a
 new connection itself); ``drop()`` closes the socket from this side, as a network failure or
-a Slack restart would.
+a Slack restart would. ``fail_next("apps.connections.open", error)`` makes Slack refuse the
+next connection once, as when it is not ready.
 
     fake = FakeSocketModeSlack()
     await fake.start()                      # the bot gets SLACK_API_URL=fake.base_url
@@ -134,6 +135,10 @@ class FakeSocketModeSlack(FakeSlack):
             return self._json({"ok": False, "error": "not_allowed_token_type"})
         if token != self.app_token:
             return self._json({"ok": False, "error": "invalid_auth"})
+        if self._failures["apps.connections.open"]:  # fail_next("apps.connections.open", ...)
+            return self._json(
+                {"ok": False, "error": self._failures["apps.connections.open"].popleft()}
+            )
         ticket = secrets.token_hex(8)
         self._tickets.add(ticket)
         self.connections_opened += 1
