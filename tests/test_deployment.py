@@ -176,6 +176,7 @@ def test_init_runs_once_when_the_database_is_healthy() -> None:
     init = compose()["services"]["init"]
     assert init["command"] == ["init"]
     assert init["restart"] == "no"
+    assert init["healthcheck"] == {"disable": True}, "the image's check is for serve"
     assert init["depends_on"] == {"db": {"condition": "service_healthy"}}
 
 
