@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,7 +19,6 @@ from sqlalchemy.engine import make_url
 from chatbot.storage.database import Database
 from chatbot.storage.models import Base
 from chatbot.storage.schema import MIGRATION_LOCK, alembic_config, is_current
-from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
 from tests.test_commands import HMIS_BOT, clean_env, free_port, run, the_one_problem
 
 OLD_REVISION = "0005_identity_names"
@@ -77,24 +74,6 @@ def test_a_schema_a_later_version_wrote_is_refused_and_left_alone(tmp_path: Path
         assert stored_revisions(db) == [LATER_REVISION]
     finally:
         db.dispose()
-
-
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    """A PostgreSQL database with no schema, by URL."""
-    admin_url = make_url(POSTGRES_URL)
-    conninfo = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"hmis_init_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required but: {error}")
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def waiting_for_the_lock(connection: psycopg.Connection[tuple[int]]) -> int:

@@ -89,7 +89,7 @@ async def start_server(
     init = await asyncio.create_subprocess_exec(HMIS_BOT, "init", cwd=directory, env=env)
     assert await init.wait() == 0
     port = free_port()
-    log = directory / "serve.log"
+    log = directory / f"serve-{port}.log"
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
             *(HMIS_BOT, "serve", "--host", "127.0.0.1", "--port", str(port)),
@@ -303,3 +303,38 @@ async def test_an_app_token_slack_refuses_is_one_line_and_the_server_runs_on(
     assert (await server.get("/healthz"))[0] == 200
     assert fake.connections_opened == 0
     assert len(fake.calls_to("apps.connections.open")) == 1
+
+
+@pytest.mark.postgresql
+async def test_replicas_on_postgresql_each_hold_a_connection_and_share_the_work(
+    empty_postgres: str, serve: Callable[..., Any], fake: FakeSocketModeSlack
+) -> None:  # the database first: it outlives the servers
+    """Two replicas, one database: Slack hands envelopes to either connection; a request
+    filed through one is verified through the other."""
+    await serve(HMIS_BOT_DATABASE_URL=empty_postgres)
+    await serve(HMIS_BOT_DATABASE_URL=empty_postgres)
+    await fake.connected(sessions=2)
+    assert fake.live_connections() == 2
+
+    await fake.request(
+        "slash_commands", slash_command(fake, LEAD), accepts_response_payload=True, via=0
+    )
+    await eventually(lambda: bool(fake.opened_views), "the form to open")
+    [view] = fake.opened_views
+    ack = await fake.request(
+        "interactive",
+        view_submission(LEAD, view, request_values()),
+        accepts_response_payload=True,
+        via=0,
+    )
+    assert "Request #1 filed" in card_text(ack["payload"]["view"])
+
+    supervisor_dm = dm_channel_id(USERS[SUPERVISOR])
+    await eventually(lambda: bool(fake.messages_in(supervisor_dm)), "the supervisor's card")
+    click = button_click(fake, SUPERVISOR, supervisor_dm, "Confirm background check passed")
+    await fake.request("interactive", click, accepts_response_payload=False, via=1)
+    await eventually(lambda: bool(fake.responses_to("click")), "the supervisor to be told")
+    assert "Staff verification confirmed" in fake.responses_to("click")[0]["text"]
+    await quiet(fake)
+    assert len(fake.messages_in(ADMIN_CHANNEL)) == 1, "one admin card, whichever replica posted"
+    acked_in_time(fake)

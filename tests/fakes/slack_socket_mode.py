@@ -77,8 +77,10 @@ class FakeSocketModeSlack(FakeSlack):
         async with asyncio.timeout(seconds), self._hello:
             await self._hello.wait_for(lambda: self.hellos >= sessions and self._live())
 
-    async def send(self, kind: str, payload: Json, *, accepts_response_payload: bool) -> str:
-        """Send an envelope on the newest live connection; its id."""
+    async def send(
+        self, kind: str, payload: Json, *, accepts_response_payload: bool, via: int = -1
+    ) -> str:
+        """Send an envelope on a live connection (by default the newest); its id."""
         envelope_id = f"env-{next(self._envelope_ids)}-{secrets.token_hex(4)}"
         message: Json = {
             "envelope_id": envelope_id,
@@ -89,7 +91,7 @@ class FakeSocketModeSlack(FakeSlack):
         if kind == "events_api":
             message |= {"retry_attempt": 0, "retry_reason": ""}
         self.envelopes[envelope_id] = Envelope(envelope_id, kind, time.monotonic())
-        await self._live()[-1].send_str(json.dumps(message))
+        await self._live()[via].send_str(json.dumps(message))
         return envelope_id
 
     async def acknowledged(self, envelope_id: str, seconds: float = WAIT_SECONDS) -> Json:
@@ -100,9 +102,11 @@ class FakeSocketModeSlack(FakeSlack):
         assert envelope.ack is not None
         return envelope.ack
 
-    async def request(self, kind: str, payload: Json, *, accepts_response_payload: bool) -> Json:
+    async def request(
+        self, kind: str, payload: Json, *, accepts_response_payload: bool, via: int = -1
+    ) -> Json:
         envelope_id = await self.send(
-            kind, payload, accepts_response_payload=accepts_response_payload
+            kind, payload, accepts_response_payload=accepts_response_payload, via=via
         )
         return await self.acknowledged(envelope_id)
 
