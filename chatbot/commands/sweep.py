@@ -58,7 +58,8 @@ def run_sweep(
     platforms, admin_platforms = delivering_platforms(settings, community)
     if not platforms and not dry_run:
         err.write(
-            "no chat platform is configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
+            "no chat platform is configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or "
+            "SLACK_APP_TOKEN, or "
             "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD), so nothing could be delivered; "
             "use --dry-run to preview\n"
         )
