@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///hmis-bot.sqlite3"
 SLACK_API_URL = "https://slack.com/api/"
+APP_TOKEN_PREFIX = "xapp-"  # noqa: S105 - how Slack's app-level tokens start, not a secret
+SOCKET_MODE_PAIR = "SLACK_BOT_TOKEN and SLACK_APP_TOKEN"
 
 ENVIRONMENT = {
     "HMIS_BOT_DATABASE_URL": f"SQLAlchemy URL of the database (default: {DEFAULT_DATABASE_URL})",
@@ -26,6 +28,7 @@ ENVIRONMENT = {
     ),
     "SLACK_BOT_TOKEN": "Slack bot token, xoxb-... (Slack is off unless it and the secret are set)",
     "SLACK_SIGNING_SECRET": "verifies that requests come from Slack",
+    "SLACK_APP_TOKEN": "Slack app-level token, xapp-...: Socket Mode, no public URL (no secret)",
     "SLACK_API_URL": f"Slack Web API base URL (default: {SLACK_API_URL})",
     "MICROSOFT_APP_ID": "the Azure bot's app id, a GUID (Teams is off without it)",
     "MICROSOFT_APP_PASSWORD": "the Azure bot's client secret",
@@ -44,6 +47,12 @@ class SettingsError(ValueError):
 class SlackCredentials(NamedTuple):
     bot_token: str
     signing_secret: str
+    app_token: str = ""
+    """Socket Mode's app-level token; empty: Slack sends its requests to ``/slack/events``."""
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
 
 
 class Settings(BaseSettings):
@@ -53,6 +62,7 @@ class Settings(BaseSettings):
     policy_path: Path = Field(default_factory=bundled_preset_path, alias="HMIS_BOT_POLICY")
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(SLACK_API_URL, alias="SLACK_API_URL")
     microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
@@ -72,18 +82,47 @@ class Settings(BaseSettings):
         return value
 
     def slack_credentials(self) -> SlackCredentials | None:
-        """Slack's token and signing secret, or None: then Slack stays off, and one log line
-        says why. One of the two without the other is a mistake, and named as one."""
+        """Slack's credentials, or None: then Slack stays off, and one log line says why.
+
+        With ``SLACK_APP_TOKEN`` Slack runs in Socket Mode and needs the bot token besides;
+        otherwise it needs the bot token and the signing secret. Part of a pair is a mistake,
+        and named as one."""
         token, secret = self.slack_bot_token, self.slack_signing_secret
+        if self.slack_app_token:
+            return self._socket_mode_credentials()
         if token and secret:
             return SlackCredentials(token.get_secret_value(), secret.get_secret_value())
         if token or secret:
-            log_missing("Slack", {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+            needed = {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret}
+            log_missing("Slack", needed, f" (or {SOCKET_MODE_PAIR}, for Socket Mode)")
         else:
             log.warning(
-                "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on"
+                "Slack adapter is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or %s, "
+                "for Socket Mode) to turn it on",
+                SOCKET_MODE_PAIR,
             )
         return None
+
+    def _socket_mode_credentials(self) -> SlackCredentials | None:
+        token, app_token = self.slack_bot_token, self.slack_app_token
+        if not token or not app_token:
+            needed = {"SLACK_BOT_TOKEN": token, "SLACK_APP_TOKEN": app_token}
+            log_missing("Slack", needed, " in Socket Mode")
+            return None
+        if not app_token.get_secret_value().startswith(APP_TOKEN_PREFIX):
+            log.error(
+                "Slack adapter is off: SLACK_APP_TOKEN is not an app-level token (those start "
+                "with %s): create one under Basic Information, App-Level Tokens, with the "
+                "connections:write scope",
+                APP_TOKEN_PREFIX,
+            )
+            return None
+        secret = self.slack_signing_secret
+        return SlackCredentials(
+            token.get_secret_value(),
+            secret.get_secret_value() if secret else "",
+            app_token.get_secret_value(),
+        )
 
 
 def log_missing(adapter: str, needed: Mapping[str, object], note: str = "") -> None:

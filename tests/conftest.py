@@ -90,6 +90,24 @@ def postgres_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """A PostgreSQL database with no schema, by URL."""
+    admin_url = make_url(POSTGRES_URL)
+    conninfo = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"hmis_init_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request, str(request.param), tmp_path)

@@ -301,7 +301,15 @@ def test_half_set_slack_credentials_are_named_and_slack_stays_off(tmp_path: Path
         (["serve"], list(ENVIRONMENT)),
         (["init"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
         (["audit", "export"], ["HMIS_BOT_DATABASE_URL", "HMIS_BOT_POLICY"]),
-        (["sweep"], ["HMIS_BOT_POLICY", "SLACK_SIGNING_SECRET", "MICROSOFT_APP_PASSWORD"]),
+        (
+            ["sweep"],
+            [
+                "HMIS_BOT_POLICY",
+                "SLACK_SIGNING_SECRET",
+                "SLACK_APP_TOKEN",
+                "MICROSOFT_APP_PASSWORD",
+            ],
+        ),
         (["import", "logins"], ["HMIS_BOT_DATABASE_URL", "MICROSOFT_APP_ID"]),
         (["teams", "package"], ["MICROSOFT_APP_ID"]),
         (["policy", "check"], []),

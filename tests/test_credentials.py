@@ -51,6 +51,61 @@ def test_half_a_slack_pair_names_the_missing_variable(
     assert "xoxb-secret-value" not in record.getMessage()
 
 
+def test_an_app_token_turns_on_socket_mode_without_a_signing_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1-A1-2")
+    credentials = settings.slack_credentials()
+    assert credentials == SlackCredentials("xoxb-1", "", "xapp-1-A1-2")
+    assert credentials is not None
+    assert credentials.socket_mode
+    assert not caplog.records
+    http = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s").slack_credentials()
+    assert http is not None
+    assert not http.socket_mode
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"SLACK_APP_TOKEN": "xapp-1-A1-2"},
+        {"SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"},
+    ],
+)
+def test_an_app_token_without_a_bot_token_names_the_bot_token(
+    variables: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert Settings(**variables).slack_credentials() is None
+    record = one_line(caplog)
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == (
+        "Slack adapter is off: SLACK_BOT_TOKEN is missing; set SLACK_BOT_TOKEN and "
+        "SLACK_APP_TOKEN to turn it on in Socket Mode"
+    )
+
+
+def test_a_bot_token_given_as_the_app_token_is_named_as_such(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-pasted-twice")
+    assert settings.slack_credentials() is None
+    record = one_line(caplog)
+    assert record.levelno == logging.ERROR
+    assert record.getMessage().startswith(
+        "Slack adapter is off: SLACK_APP_TOKEN is not an app-level token (those start with xapp-)"
+    )
+    assert "xoxb-pasted-twice" not in record.getMessage()
+
+
+def test_half_an_http_pair_mentions_socket_mode(caplog: pytest.LogCaptureFixture) -> None:
+    assert Settings(SLACK_BOT_TOKEN="xoxb-1").slack_credentials() is None
+    assert one_line(caplog).getMessage() == (
+        "Slack adapter is off: SLACK_SIGNING_SECRET is missing; set SLACK_BOT_TOKEN and "
+        "SLACK_SIGNING_SECRET to turn it on (or SLACK_BOT_TOKEN and SLACK_APP_TOKEN, for "
+        "Socket Mode)"
+    )
+
+
 def test_no_slack_variables_is_a_quiet_choice(caplog: pytest.LogCaptureFixture) -> None:
     assert Settings().slack_credentials() is None
     record = one_line(caplog)

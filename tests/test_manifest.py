@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,24 @@ def test_scopes_are_the_minimum_the_web_api_calls_need() -> None:
 def test_the_usage_hint_lists_every_command_word_of_the_registry() -> None:
     [command] = MANIFEST["features"]["slash_commands"]
     assert command["usage_hint"] == f"[{' | '.join(default_registry().words())}]"
+
+
+SOCKET_MODE: dict[str, Any] = yaml.safe_load((ROOT / "manifest-socket-mode.yml").read_text())
+
+
+def without_request_urls(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest as Socket Mode has it: no URL anywhere, the socket switched on."""
+    plain = copy.deepcopy(manifest)
+    for command in plain["features"]["slash_commands"]:
+        del command["url"]
+    del plain["settings"]["interactivity"]["request_url"]
+    del plain["settings"]["event_subscriptions"]["request_url"]
+    plain["settings"]["socket_mode_enabled"] = True
+    return plain
+
+
+def test_the_socket_mode_manifest_is_the_same_app_without_request_urls() -> None:
+    assert without_request_urls(MANIFEST) == SOCKET_MODE
+    assert "https://" not in (ROOT / "manifest-socket-mode.yml").read_text()
+    assert SOCKET_MODE["settings"]["interactivity"]["is_enabled"] is True
+    assert SOCKET_MODE["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

@@ -43,11 +43,14 @@ def payload(body: str, content_type: str | None) -> dict[str, Any] | None:
         parsed = parse_body(body, content_type)
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return None
-    if not _well_formed(parsed, 0):
-        return None
-    if parsed.get("type") in _INTERACTIVE and not isinstance(parsed.get("user", {}), dict):
-        return None
-    return parsed
+    return parsed if well_formed(parsed) else None
+
+
+def well_formed(parsed: object) -> bool:
+    """Whether a parsed body (or a Socket Mode envelope's payload) is one Slack sends."""
+    if not isinstance(parsed, dict) or not _well_formed(parsed, 0):
+        return False
+    return parsed.get("type") not in _INTERACTIVE or isinstance(parsed.get("user", {}), dict)
 
 
 def _well_formed(value: object, depth: int) -> bool:

@@ -25,6 +25,7 @@ from chatbot.commands.errors import (
     bind_failed,
     check_database_url,
     database_failed,
+    require_current_schema,
     schema_not_ready,
 )
 from chatbot.commands.imports import run_training_import, run_user_import
@@ -35,7 +36,7 @@ from chatbot.policy import PolicyError, load_community
 from chatbot.settings import ENVIRONMENT, Settings, SettingsError, load_settings
 from chatbot.storage.database import Database
 from chatbot.storage.directory import sync_directory
-from chatbot.storage.schema import is_current, upgrade
+from chatbot.storage.schema import migration_lock, unknown_revisions, upgrade
 from chatbot.web.server import SchemaNotReadyError, create_app
 
 log = logging.getLogger("hmis-bot")
@@ -46,10 +47,12 @@ DESCRIPTION = (
     "the audit log. Each command's --help lists "
     "the environment variables it reads; README.md explains the set-up."
 )
+DEFAULT_PORT = 3000  # the Dockerfile's EXPOSE and HEALTHCHECK use it too
 COMMUNITY = (DATABASE_URL, "HMIS_BOT_POLICY")
 PLATFORMS = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
     "MICROSOFT_APP_ID",
     "MICROSOFT_APP_PASSWORD",
     "MICROSOFT_APP_TENANT_ID",
@@ -70,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except (CommandError, SettingsError) as error:
         message = str(error)
-    except SchemaNotReadyError:
-        message = str(schema_not_ready(load_settings().database_url))
+    except SchemaNotReadyError as error:
+        message = str(schema_not_ready(load_settings().database_url, error.newer))
     except PolicyError as error:
         message = f"HMIS_BOT_POLICY: {error}" if "HMIS_BOT_POLICY" in args.reads else str(error)
     except (OperationalError, ProgrammingError) as error:
@@ -96,7 +99,7 @@ def _parser() -> Parser:
         commands, "serve", "run the HTTP server (Slack, Teams, health, metrics)", tuple(ENVIRONMENT)
     )
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
-    serve.add_argument("--port", type=port, default=3000)
+    serve.add_argument("--port", type=port, default=DEFAULT_PORT)
     serve.set_defaults(run=_serve)
 
     init = add_command(
@@ -210,9 +213,12 @@ def _init(args: argparse.Namespace) -> int:
     community = load_community(policy_path)
     db = Database(settings.database_url)
     try:
-        upgrade(db.engine)
-        with db.transaction() as session:
-            sync_directory(session, community)
+        with migration_lock(db.engine):
+            if newer := unknown_revisions(db.engine):
+                raise schema_not_ready(settings.database_url, newer)
+            upgrade(db.engine)
+            with db.transaction() as session:
+                sync_directory(session, community)
     finally:
         db.dispose()
     log.info("schema is current and the directory of %s is loaded", community.community)
@@ -264,8 +270,7 @@ def _audit_export(args: argparse.Namespace) -> int:
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
     try:
-        if not is_current(db.engine):
-            raise schema_not_ready(settings.database_url)
+        require_current_schema(db.engine, settings.database_url)
         calendar = business_calendar(community)
         export_audit(
             db, sys.stdout, args.format, args.since, community=community, calendar=calendar

@@ -9,9 +9,13 @@ from __future__ import annotations
 import errno
 import re
 import socket
+from collections.abc import Iterable
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from chatbot.storage.schema import is_current, unknown_revisions
 
 DATABASE_URL = "HMIS_BOT_DATABASE_URL"
 URL_FORMS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE"
@@ -67,11 +71,24 @@ def check_database_url(url: str) -> None:
         ) from None
 
 
-def schema_not_ready(url: str) -> CommandError:
+def schema_not_ready(url: str, newer: Iterable[str] = ()) -> CommandError:
+    """The schema is not the one this version works on: missing or old (``init`` upgrades
+    it), or ``newer``, at revisions only a later version knows (``init`` cannot go back)."""
+    if newer:
+        return CommandError(
+            f"{DATABASE_URL}: {masked(url)} has a newer schema ({', '.join(sorted(newer))}) "
+            "than this version of hmis-bot knows: run the version that upgraded it"
+        )
     return CommandError(
         f"{DATABASE_URL}: {masked(url)} has no tables yet, or an old schema: "
         "run `hmis-bot init` first"
     )
+
+
+def require_current_schema(engine: Engine, url: str) -> None:
+    """Refuse to work on a database whose schema is not the one this version works on."""
+    if not is_current(engine):
+        raise schema_not_ready(url, unknown_revisions(engine))
 
 
 def database_failed(error: DBAPIError, url: str) -> CommandError:

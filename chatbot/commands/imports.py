@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Generic, TextIO, TypeVar
 
 from chatbot.commands.csv_reports import ReportError, count_lines
-from chatbot.commands.errors import schema_not_ready
+from chatbot.commands.errors import require_current_schema
 from chatbot.commands.progress import ProgressBar, shows_progress
 from chatbot.commands.staff_list import StaffListRead, StaffListReader
 from chatbot.commands.sweep import delivering_platforms
@@ -26,7 +26,6 @@ from chatbot.policy import load_community
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.import_ledger import SqlImportLedger
-from chatbot.storage.schema import is_current
 from flows.accounts import AccountStatus, HmisAccount
 from flows.calendar import BusinessCalendar
 from flows.community import Community
@@ -99,8 +98,7 @@ def _import(settings: Settings, path: Path, err: TextIO) -> Iterator[_Run]:
     community = load_community(settings.policy_path)
     db = Database(settings.database_url)
     try:
-        if not is_current(db.engine):
-            raise schema_not_ready(settings.database_url)
+        require_current_schema(db.engine, settings.database_url)
         yield _Run(settings, path, community, business_calendar(community), db, err)
     finally:
         db.dispose()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from chatbot.commands.errors import schema_not_ready
+from chatbot.commands.errors import require_current_schema
 from chatbot.commands.logins import LoginImport, LoginReportError, read_logins
 from chatbot.commands.subjects import Subjects
 from chatbot.community_calendar import business_calendar
@@ -17,7 +17,6 @@ from chatbot.scheduling.sweeper import Sweeper, SweepResult
 from chatbot.settings import Settings
 from chatbot.storage.database import Database
 from chatbot.storage.nudge_ledger import SqlNudgeLedger
-from chatbot.storage.schema import is_current
 from chatbot.web.teams import teams_registration
 from flows.calendar import BusinessCalendar
 from flows.community import Community
@@ -59,15 +58,15 @@ def run_sweep(
     platforms, admin_platforms = delivering_platforms(settings, community)
     if not platforms and not dry_run:
         err.write(
-            "no chat platform is configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or "
+            "no chat platform is configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or "
+            "SLACK_APP_TOKEN, or "
             "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD), so nothing could be delivered; "
             "use --dry-run to preview\n"
         )
         return 2
     db = Database(settings.database_url)
     try:
-        if not is_current(db.engine):
-            raise schema_not_ready(settings.database_url)
+        require_current_schema(db.engine, settings.database_url)
         sweeper = Sweeper(db, community, calendar, default_registry(), platforms, admin_platforms)
         result = SweepResult(sweeper.dry_run(now), []) if dry_run else sweeper.run(now)
         with db.transaction() as session:
@@ -127,8 +126,7 @@ def run_login_import(settings: Settings, path: Path, out: TextIO, err: TextIO) -
     platforms, admin_platforms = delivering_platforms(settings, community)
     db = Database(settings.database_url)
     try:
-        if not is_current(db.engine):
-            raise schema_not_ready(settings.database_url)
+        require_current_schema(db.engine, settings.database_url)
         with path.open(newline="", encoding="utf-8-sig") as file:
             report = read_logins(
                 file, community.imports.logins, calendar.timezone, datetime.now(UTC)

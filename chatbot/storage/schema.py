@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_LOCK = 0x686D_6973_696E_6974  # "hmisinit": the advisory lock key of `hmis-bot init`
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -29,6 +32,38 @@ def upgrade(engine: Engine) -> None:
 
 def is_current(engine: Engine) -> bool:
     """True when every migration branch is applied (features may add independent branches)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    heads = set(_scripts(engine).get_heads())
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def unknown_revisions(engine: Engine) -> frozenset[str]:
+    """The revisions the database is at that these migrations do not know: a newer version
+    of the bot upgraded it (during an upgrade, or after a rollback of the image)."""
+    known = {script.revision for script in _scripts(engine).walk_revisions()}
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return frozenset(current - known)
+
+
+def _scripts(engine: Engine) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(engine))
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One ``hmis-bot init`` at a time on a PostgreSQL database: replicas that each run it
+    before serving wait here for the first, then find the schema current (two at once would
+    create the same tables, and one would fail). SQLite serves one process: no lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = {"key": MIGRATION_LOCK}
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        connection.commit()  # the lock is the session's; no transaction stays open
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+            connection.commit()

@@ -22,18 +22,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.slack.handler import SlackEventsHandler
 from adapters.slack.setup import SlackAdapter, slack_adapter
+from adapters.slack.socket_mode import SlackSocketMode
 from adapters.teams.handler import TeamsMessagesHandler
 from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
 from chatbot.policy import load_community
 from chatbot.runtime import Runtime, build_runtime, utc_now
 from chatbot.scheduling.scheduler import start_nudges
-from chatbot.settings import Settings
+from chatbot.settings import Settings, SlackCredentials
 from chatbot.storage.conversations import SqlConversations
 from chatbot.storage.database import Database
 from chatbot.storage.deliveries import InboundDeliveries
 from chatbot.storage.ledger import Clock
-from chatbot.storage.schema import is_current
+from chatbot.storage.schema import is_current, unknown_revisions
 from chatbot.supervision import FailureLog, LoopHealth
 from chatbot.web.pages import privacy_page, terms_page
 from chatbot.web.teams import teams_credentials
@@ -62,7 +63,11 @@ STATE = web.AppKey("state", _State)
 
 
 class SchemaNotReadyError(RuntimeError):
-    pass
+    """The database's schema is missing, old, or at ``newer`` revisions this version lacks."""
+
+    def __init__(self, newer: frozenset[str]) -> None:
+        super().__init__("the database schema is missing, old or newer: see `hmis-bot init`")
+        self.newer = newer
 
 
 def create_app(
@@ -101,8 +106,11 @@ async def _lifespan(
             settings, community, adapters.messengers, clock, db=db, registry=registry
         )
         if not await asyncio.to_thread(is_current, runtime.db.engine):
-            raise SchemaNotReadyError("the database schema is missing or old: run `hmis-bot init`")
-        adapters.mount(state, runtime, clock)
+            newer = await asyncio.to_thread(unknown_revisions, runtime.db.engine)
+            raise SchemaNotReadyError(newer)
+        socket_mode = adapters.mount(state, runtime, clock)
+        if socket_mode is not None:
+            socket_mode.start()
         stop = asyncio.Event()
         dispatcher = asyncio.create_task(runtime.dispatcher.run(stop))
         nudges = start_nudges(runtime, settings.sweep_minutes, clock, asyncio.get_running_loop())
@@ -111,6 +119,8 @@ async def _lifespan(
         try:
             yield
         finally:
+            if socket_mode is not None:
+                await socket_mode.stop()
             if nudges is not None:
                 await asyncio.to_thread(nudges.stop)
             stop.set()
@@ -139,14 +149,17 @@ class _Adapters:
     ) -> _Adapters:
         messengers: dict[Platform, Messenger] = {}
         slack = None
-        if (slack_pair := settings.slack_credentials()) is not None:
+        if (slack_keys := settings.slack_credentials()) is not None:
             slack = slack_adapter(
                 session,
-                *slack_pair,
+                slack_keys.bot_token,
+                slack_keys.signing_secret,
                 settings.slack_api_url,
                 community.channels.admin.slack,
+                app_token=slack_keys.app_token,
             )
             messengers[Platform.SLACK] = slack.messenger
+            _log_slack_mode(slack_keys)
         teams = None
         credentials = teams_credentials(settings)
         if credentials is not None:
@@ -156,20 +169,43 @@ class _Adapters:
         mode = "off" if credentials is None else "on" if credentials.app_id else "dev"
         return cls(slack, teams, mode, messengers)
 
-    def mount(self, state: _State, runtime: Runtime, clock: Clock) -> None:
+    def mount(self, state: _State, runtime: Runtime, clock: Clock) -> SlackSocketMode | None:
+        """Serve the adapters' endpoints; Slack's Socket Mode connection, to start, if any."""
         first_delivery = InboundDeliveries(runtime.db, clock).first
-        if self.slack is not None:
+        socket_mode = None
+        slack_mode = "off"
+        if self.slack is not None and self.slack.app_token:
+            observe = metrics.REQUEST_SECONDS.labels("slack_socket_mode").observe
+            socket_mode = self.slack.socket_mode(runtime.service, observe)
+            slack_mode = "socket"
+        elif self.slack is not None:
             state.slack = self.slack.events_handler(runtime.service, first_delivery)
+            slack_mode = "on"
         if self.teams is not None:
             state.teams = self.teams.messages_handler(runtime.service, first_delivery)
         state.runtime = runtime
-        state.adapters = {"slack": "on" if self.slack else "off", "teams": self.teams_mode}
+        state.adapters = {"slack": slack_mode, "teams": self.teams_mode}
+        return socket_mode
+
+
+def _log_slack_mode(keys: SlackCredentials) -> None:
+    if not keys.socket_mode:
+        log.info("Slack adapter is on: Slack sends its requests to POST /slack/events")
+        return
+    unused = " (SLACK_SIGNING_SECRET is not used)" if keys.signing_secret else ""
+    log.info(
+        "Slack adapter is on in Socket Mode: the bot connects to Slack, no public URL needed; "
+        "POST /slack/events is off%s",
+        unused,
+    )
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:
-    handler = request.app[STATE].slack
+    state = request.app[STATE]
+    handler = state.slack
     if handler is None:
-        return web.json_response({"error": "the Slack adapter is off"}, status=404)
+        why = "runs in Socket Mode" if state.adapters.get("slack") == "socket" else "is off"
+        return web.json_response({"error": f"the Slack adapter {why}"}, status=404)
     started = perf_counter()
     try:
         return await handler(request)

@@ -698,8 +698,7 @@ class FakeSlack:
     async def start(self) -> str:
         """Serve on 127.0.0.1 on a free port; return the base URL ending in ``/api/``."""
         app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/respond/{name}", self._handle_response_url)
+        app.add_routes(self._routes())
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -707,6 +706,13 @@ class FakeSlack:
         self._origin = f"http://{host}:{port}"
         self.base_url = f"{self._origin}/api/"
         return self.base_url
+
+    def _routes(self) -> list[web.RouteDef]:
+        """The fake's endpoints; a fake of more of Slack adds its own before these."""
+        return [
+            web.route("*", "/api/{method}", self._handle_api),
+            web.post("/respond/{name}", self._handle_response_url),
+        ]
 
     async def stop(self) -> None:
         if self._runner is not None:
