@@ -8,6 +8,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from chatbot.storage.ledger import Clock, SqlLedger
+from flows.directory import current
 from flows.kit.kind import CardView
 from flows.kit.registry import Registry
 from flows.nudges.inactivity import Announcement, InactivityCard
@@ -15,7 +16,9 @@ from flows.ui import Card
 
 
 class RequestCards:
-    """Implements ``chatbot.delivery.outbox.LiveCards`` for the ``request`` subject."""
+    """Implements ``chatbot.delivery.outbox.LiveCards`` for the ``request`` subject, with the
+    community as the bot's directory has it now (leads and security officers designated
+    through the bot), as the service sees it when it decides."""
 
     def __init__(self, registry: Registry, view: CardView, clock: Clock) -> None:
         self._registry = registry
@@ -28,7 +31,11 @@ class RequestCards:
         kind = self._registry.kind(request.kind) if request else None
         if request is None or kind is None:
             return None
-        view = replace(self._view, profile_names=ledger.person_name)
+        view = replace(
+            self._view,
+            community=current(self._view.community, ledger.agency_changes()),
+            profile_names=ledger.person_name,
+        )
         return kind.render(view, kind.typed(request), audience)
 
 
