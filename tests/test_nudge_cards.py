@@ -63,9 +63,18 @@ def request_letters(community: Community) -> dict[str, list[Letter]]:
     return every
 
 
+NEW_ACCOUNT = replace(ACCOUNT, status=AccountStatus.PENDING_FIRST_LOGIN, last_login_at=None)
+FIRST_LOGIN_NUDGES = (NudgeKind.FIRST_LOGIN_REMINDER, NudgeKind.FIRST_LOGIN_MISSED)
+
+
 def account_letters(community: Community) -> dict[str, list[Letter]]:
     letters = AccountLetters(community, business_calendar(community))
-    every = {kind.value: letters.for_account(kind, ACCOUNT, START) for kind in ACCOUNT_NUDGES}
+    every = {
+        kind.value: letters.for_account(
+            kind, NEW_ACCOUNT if kind in FIRST_LOGIN_NUDGES else ACCOUNT, START
+        )
+        for kind in ACCOUNT_NUDGES
+    }
     every["renewal_reminder"] = letters.renewal_reminder(DueRenewal(ACCOUNT, 7, "privacy", START))
     meeting, tomorrow = community.reminders[0], START + timedelta(days=1)
     every["meeting_reminder"] = letters.meeting_reminder(meeting, tomorrow, START)
@@ -223,3 +232,13 @@ def test_a_duty_reminder_says_what_to_do(community: Community) -> None:
     assert first.card.text.endswith(
         "next week: Mon Nov 23, 2026 10:00 AM PST. Coordinate your agency's audit with HMIS."
     )
+
+
+def test_a_re_enabled_account_is_not_told_its_account_was_created(community: Community) -> None:
+    letters = AccountLetters(community, business_calendar(community))
+    returning = replace(ACCOUNT, status=AccountStatus.PENDING_FIRST_LOGIN)
+    [reminder] = letters.for_account(NudgeKind.FIRST_LOGIN_REMINDER, returning, START)
+    assert "re-enabled" in reminder.card.text
+    assert "has been created" not in reminder.card.text
+    missed = letters.for_account(NudgeKind.FIRST_LOGIN_MISSED, returning, START)
+    assert missed[0].card.title == f"Missed login after re-enabling: {returning.name}"

@@ -107,22 +107,30 @@ class AccountLetters:
         return one_per_person(letters[kind](account, occurrence))
 
     def first_login_reminder(self, account: HmisAccount, due: datetime) -> list[Letter]:
-        card = Card(
-            title="Reminder: log in to HMIS",
-            summary=f"Log in to HMIS by {self.when(due)} to keep your new account.",
-            text=(
+        if _returning(account):
+            summary = f"Log in to HMIS by {self.when(due)} to keep your re-enabled access."
+            text = (
+                "Your HMIS access has been re-enabled. Log in with your usual username by "
+                f"{self.when(due)} (HMIS resets your password if you ask it; this bot never "
+                "asks for or handles passwords), then tell me with the button on the account "
+                "message."
+            )
+        else:
+            summary = f"Log in to HMIS by {self.when(due)} to keep your new account."
+            text = (
                 "Your HMIS account has been created. HMIS sends your login details directly; "
                 "this bot never asks for or handles passwords. Log in and set your password by "
                 f"{self.when(due)}, then tell me with the button on the account message."
-            ),
-        )
+            )
+        card = Card(title="Reminder: log in to HMIS", summary=summary, text=text)
         return [Letter(Role.ACCOUNT_HOLDER, account.email, card)]
 
     def first_login_missed(self, account: HmisAccount, due: datetime) -> list[Letter]:
+        which = "login after re-enabling" if _returning(account) else "first login"
         card = Card(
-            title=f"Missed first login: {account.name}",
+            title=f"Missed {which}: {account.name}",
             summary=f"{account.name} ({self._agency_name(account)}) has not logged in to HMIS; "
-            f"the first login was due {self.when(due)}.",
+            f"the {which} was due {self.when(due)}.",
             text=(
                 "Neither their confirmation nor a login report shows a first login. Please check "
                 "that they received their login details from HMIS."
@@ -224,3 +232,8 @@ class AccountLetters:
             Fact("Work e-mail", account.email),
             Fact("Agency", self._agency_name(account)),
         )
+
+
+def _returning(account: HmisAccount) -> bool:
+    """An account waiting for a login that has logged in before: re-enabled, not new."""
+    return account.last_login_at is not None
