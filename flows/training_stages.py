@@ -178,6 +178,12 @@ class TrainingStages(_Strict):
     def workflow(self, workflow_id: str | None) -> Workflow | None:
         return next((w for w in self.workflows if w.id == workflow_id), None)
 
+    def label(self, stage_id: str, workflow_id: str | None) -> str:
+        """``Practice case (Coordinated Entry)``: a planned stage as people read it."""
+        workflow = self.workflow(workflow_id)
+        name = self.stage(stage_id).name
+        return f"{name} ({workflow.name})" if workflow else name
+
     def plan(self, answered_yes: tuple[str, ...]) -> list[tuple[str, str | None]]:
         """The stages one new user takes, in order, as (stage id, workflow id or None): the
         per-workflow block once per workflow that applies to them."""

@@ -44,9 +44,7 @@ class StageCards:
     def label(self, planned: PlannedStage) -> str:
         """``Practice case (Coordinated Entry)``."""
         config = self._config
-        stage_name = config.stage(planned.stage).name if config else planned.stage
-        workflow = config.workflow(planned.workflow) if config else None
-        return f"{stage_name} ({workflow.name})" if workflow else stage_name
+        return config.label(planned.stage, planned.workflow) if config else planned.stage
 
     def current(self, request: NewUserRequest) -> tuple[Stage, str] | None:
         """The current stage and its label, while the series runs."""

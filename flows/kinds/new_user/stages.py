@@ -341,8 +341,8 @@ def _advance(
     else:
         ended = _at(machine, logged, following, now)
         state, due = NewUserState.STAGED, ended.due
-        nxt = settings(machine).stage(ended.plan[following].stage)
-        said += f" Next: {nxt.name}, due {machine.calendar.when(due)}."
+        nxt = settings(machine).label(ended.plan[following].stage, ended.plan[following].workflow)
+        said += f" Next: {nxt}, due {machine.calendar.when(due)}."
     moved = machine.move(
         request,
         actor,
