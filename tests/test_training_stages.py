@@ -108,6 +108,8 @@ def test_a_new_user_goes_through_the_stages_with_corrections(driver: Driver, clo
     clock.advance(days=3)
     assert isinstance(driver.click(TRAINEE, "stage_done.0"), Notice)
     assert stage_now(driver) == ("workflow-training", "shelter")
+    reports = {r.training_id for r in current(driver).training_reports}
+    assert reports == {"general", "privacy"}  # the stage's trainings count as reported
     assert current(driver).due_at == driver.calendar.deadline(clock.now, Duration(1, Unit.MONTHS))
 
     clock.advance(days=10)

@@ -16,11 +16,12 @@ import pytest
 
 from chatbot.policy import bundled_preset_path, load_community
 from chatbot.storage.database import Database
+from flows.accounts import AccountStatus
 from flows.community import Community
 from flows.kinds.new_user.form import F, question_field
 from flows.kit.buttons import REASON_FIELD, REASON_FORM
 from tests.conftest import Clock
-from tests.e2e.records import refused, stored_states
+from tests.e2e.records import account_of, refused, seed_account, stored_states
 from tests.e2e.slack_testbed import SlackTestbed, card_text, running_bot
 
 ALASKA = ZoneInfo("America/Anchorage")
@@ -189,3 +190,119 @@ async def test_a_new_user_through_alaska_s_stages(
     await press(slack, TRAINEE, dm(TRAINEE), "I've logged in")
     assert stored_states(database) == ["active"]
     assert refused(database) == []
+
+
+async def file_and_reach_the_practice_case(
+    slack: SlackTestbed, database: Database, clock: Clock
+) -> None:
+    clock.now = local("2026-11-16 10:00")
+    await slack.command(user(SUPERVISOR))
+    await slack.settle()
+    await slack.submit(user(SUPERVISOR), slack.fake.opened_views[-1], answers())
+    await slack.settle()
+    for label in (
+        "I've completed Initial training steps",
+        f"I've completed Workflow training booked ({WORKFLOW})",
+        f"I've completed Workflow-specific training ({WORKFLOW})",
+    ):
+        clock.advance(days=1)
+        await press(slack, TRAINEE, dm(TRAINEE), label)
+    assert stored_states(database) == ["staged"]
+
+
+async def test_past_twenty_days_from_the_workflow_training_ica_sets_a_new_practice_case(
+    slack: SlackTestbed, database: Database, clock: Clock
+) -> None:
+    await file_and_reach_the_practice_case(slack, database, clock)
+    await press(slack, ICA, ICA_CHANNEL, "Set a new practice case")
+    assert "A new case can be set from" in slack.fake.responses[-1]["text"]
+    clock.advance(days=21)  # 20 days run to the close of the day
+    await press(slack, ICA, ICA_CHANNEL, "Set a new practice case")
+    assert "New Practice case set for Ana Trainee" in slack.fake.responses[-1]["text"]
+    admin = live_card(slack, ICA_CHANNEL, "New user access request #1")
+    assert "Set a new practice case" not in admin  # once; then more training or a denial
+    assert [(a, d["reason"]) for a, d in refused(database)] == [
+        ("new_user.new_case", "too_early_for_new_case")
+    ]
+
+
+async def test_after_repeated_attempts_ica_denies_access(
+    slack: SlackTestbed, database: Database, clock: Clock
+) -> None:
+    await file_and_reach_the_practice_case(slack, database, clock)
+    case = f"Submit Practice case ({WORKFLOW}) for review"
+    for _ in range(3):
+        await press(slack, TRAINEE, dm(TRAINEE), case)
+        await press(slack, TRAINER, ICA_CHANNEL, "Corrections needed")
+    await press(slack, TRAINEE, dm(TRAINEE), case)
+    admin = live_card(slack, ICA_CHANNEL, "New user access request #1")
+    assert "Corrections needed" not in admin
+    assert "More training" not in admin
+    await press(slack, TRAINER, ICA_CHANNEL, "Deny")
+    await write(slack, TRAINER, "Practice cases still incomplete after three attempts.")
+    assert stored_states(database) == ["denied"]
+    assert "Practice cases still incomplete" in latest(slack, dm(SUPERVISOR))
+
+
+async def test_a_deactivation_inside_its_sla_and_one_escalated(
+    slack: SlackTestbed, database: Database, clock: Clock
+) -> None:
+    clock.now = local("2026-11-16 10:00")
+    for email, name in (
+        ("lee@northernlights.example.org", "Lee Leaver"),
+        ("max@northernlights.example.org", "Max Mover"),
+    ):
+        seed_account(database, email, name, agency_id="northern-lights", role="end-user")
+    await slack.command(user(DIRECTOR), "deactivate")
+    await slack.settle()
+    await slack.submit(
+        user(DIRECTOR),
+        slack.fake.opened_views[-1],
+        {"person": "lee@northernlights.example.org", "reason": "left_agency"},
+    )
+    await slack.settle()
+    clock.advance(hours=3)
+    await press(slack, ICA, dm(ICA), "Deactivated in HMIS")
+    assert (
+        account_of(database, "lee@northernlights.example.org").status is AccountStatus.DEACTIVATED
+    )
+
+    await slack.command(user(DIRECTOR), "deactivate")
+    await slack.settle()
+    await slack.submit(
+        user(DIRECTOR),
+        slack.fake.opened_views[-1],
+        {
+            "person": "max@northernlights.example.org",
+            "reason": "other",
+            "reason_text": "Moved to a role without client contact.",
+        },
+    )
+    await slack.settle()
+    clock.now = local("2026-11-17 17:30")  # one business day (the preset's default) has ended
+    await slack.sweep()
+    clock.now = local("2026-11-18 08:05")
+    await slack.deliver()
+    assert "Overdue: deactivate Max Mover" in latest(slack, dm(ICA))
+    assert stored_states(database) == ["deactivated", "awaiting_admin"]
+
+
+async def test_a_role_change_after_its_trainings(
+    slack: SlackTestbed, database: Database, clock: Clock
+) -> None:
+    clock.now = local("2026-11-16 10:00")
+    seed_account(database, TRAINEE, "Ana Trainee", agency_id="northern-lights", role="end-user")
+    await slack.command(user(DIRECTOR), "role")
+    await slack.settle()
+    answer = await slack.submit(
+        user(DIRECTOR),
+        slack.fake.opened_views[-1],
+        {"person": TRAINEE, "new_role": "agency-admin", "reason": "Runs our reports now."},
+    )
+    assert "will get the training it needs first" in card_text(answer["view"])
+    await slack.settle()
+    for training in ("Introduction to AKHMIS (video)", "Privacy & Security Training (video)"):
+        await press(slack, TRAINEE, dm(TRAINEE), f"I've completed {training}")
+    await press(slack, ICA, ICA_CHANNEL, "Role changed in HMIS")
+    assert account_of(database, TRAINEE).access_role_id == "agency-admin"
+    assert stored_states(database) == ["changed"]

@@ -21,7 +21,8 @@ from flows.kinds.new_user.details import (
     StageProgress,
 )
 from flows.kit.machine import Machine
-from flows.model import Actor
+from flows.kit.trainings import TRAINED
+from flows.model import Actor, AuditEvent, Subject
 from flows.outcomes import Outcome
 from flows.training_stages import Anchor, Stage, TrainingStages
 from flows.ui import Notice
@@ -354,7 +355,31 @@ def _advance(
     )
     if moved is None:
         return machine.lost_race(actor, request, verb)
+    if outcome in (StageOutcome.DONE, StageOutcome.ACCEPTED):
+        _record_trainings(machine, actor, moved, progress)
     return Notice(said)
+
+
+def _record_trainings(
+    machine: Run, actor: Actor, request: NewUserRequest, progress: StageProgress
+) -> None:
+    """A finished stage's trainings count as reported on the request, as the training step's
+    reports do: renewals, role changes and later requests see them (a waived stage's do not)."""
+    stage = current_stage(settings(machine), progress)
+    if stage is None:
+        return
+    for training_id in stage.trainings:
+        if request.reported(training_id) is None:
+            machine.ledger.record_training_report(request.id, training_id, actor.email)
+            machine.ledger.audit(
+                AuditEvent(
+                    actor,
+                    machine.action(TRAINED),
+                    "ok",
+                    Subject.request(request.id),
+                    {"training": training_id, "stage": stage.id},
+                )
+            )
 
 
 def _at(machine: Run, progress: StageProgress, index: int, now: datetime) -> StageProgress:
