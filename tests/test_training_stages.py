@@ -17,49 +17,18 @@ from flows.kinds.new_user.form import question_field
 from flows.model import Request
 from flows.outcomes import Accepted, Lists, OpenForm
 from flows.ui import Notice
+from tests.communities import STAGED, with_staged_training
 from tests.conftest import Clock
 from tests.drive import Driver
 from tests.nudges import ADMINS, NudgeBed, local
 from tests.requests import ADMIN, LEAD, SUPERVISOR, TRAINEE, request_values
 
 BUNDLED = bundled_preset_path().read_text()
-STAGED = """
-questions:
-  - {id: ce-staff, text: "Will this user enter Coordinated Entry data?"}
-new_user:
-  staged_training:
-    stages:
-      - id: initial
-        name: Initial training steps
-        description: Watch the introduction and the Privacy & Security videos.
-        trainings: [general, privacy]
-        due: 20 business days
-        from: start
-      - id: workflow-training
-        name: Workflow training
-        per_workflow: true
-        due: 1 month
-      - id: practice-case
-        name: Practice case
-        per_workflow: true
-        done_by: admin_review
-        due: 5 business days
-        corrections: 5 business days
-        retrain: workflow-training
-        max_attempts: 2
-        new_case_after: 20 days
-        new_case_from: workflow-training
-    workflows:
-      - {id: shelter, name: Emergency Shelter}
-      - {id: ce, name: Coordinated Entry, when: ce-staff}
-    extension: {before: workflow-training, adds: 1 month}
-    waivers: true
-"""
 
 
 @pytest.fixture(scope="module")
 def community() -> Community:
-    return parse_community(BUNDLED + STAGED)
+    return with_staged_training()
 
 
 def current(driver: Driver) -> Request[NewUserDetails]:

@@ -64,6 +64,9 @@ class StageCards:
             Fact(self.label(p), self._status(request, progress, i))
             for i, p in enumerate(progress.plan)
         ]
+        found = self.current(request)
+        if found is not None and progress.new_case_at is not None:
+            facts.append(Fact(f"New {found[0].name.lower()} from", self.when(progress.new_case_at)))
         if progress.extension_asked is not None:
             facts.append(Fact("More time asked for", self._extension(progress)))
         return tuple(facts)
@@ -138,7 +141,7 @@ class StageCards:
             buttons.append(_button(request, stages.NEW_CASE, f"Set a new {stage.name.lower()}"))
         if config.waivers:
             buttons += [
-                _button(request, f"{stages.WAIVE}.stage", "Waive this stage"),
+                _button(request, f"{stages.WAIVE}.{stages.STAGE}", "Waive this stage"),
                 _button(request, f"{stages.WAIVE}.{stages.ALL}", "Waive all training"),
             ]
         buttons.append(_button(request, "deny", "Deny", ButtonStyle.DANGER))

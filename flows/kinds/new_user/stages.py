@@ -36,7 +36,7 @@ REVIEW = "review"
 NEW_CASE = "new_case"
 WAIVE = "waive"
 GRANT, DECLINE = "grant", "decline"
-ALL = "all"
+STAGE, ALL = "stage", "all"
 REVIEW_OUTCOMES = (StageOutcome.ACCEPTED, StageOutcome.CORRECTIONS, StageOutcome.RETRAIN)
 
 
@@ -294,8 +294,10 @@ def waive(machine: Run, actor: Actor, request: NewUserRequest, which: str, _reas
         return machine.refuse(
             actor, WAIVE, "no_waivers", request.id, "The community's process has no waivers."
         )
+    if which not in (STAGE, ALL):
+        return machine.refuse(actor, WAIVE, "unknown_waiver", request.id, "Unknown waiver.")
     now = machine.ledger.now()
-    if which != ALL:
+    if which == STAGE:
         return _advance(
             machine, actor, request, StageOutcome.WAIVED, verb=WAIVE, said="Stage waived."
         )
