@@ -217,6 +217,23 @@ def test_after_the_attempts_an_admin_accepts_or_denies(driver: Driver) -> None:
     assert current(driver).state == NewUserState.DENIED
 
 
+def test_more_training_does_not_start_the_attempts_again(driver: Driver) -> None:
+    file_and_verify(driver)
+    for index in range(3):
+        driver.click(TRAINEE, f"stage_done.{index}")
+    driver.click(ADMIN, "review.corrections")
+    driver.click(TRAINEE, "stage_done.2")
+    driver.click(ADMIN, "review.retrain")
+    assert stage_now(driver) == ("workflow-training", "shelter")
+    driver.click(TRAINEE, "stage_done.1")
+    driver.click(TRAINEE, "stage_done.2")
+    assert progress(driver).attempts == 2
+    driver.click(ADMIN, "review.retrain")
+    assert driver.refusals() == [("new_user.review", {"reason": "attempts_used"})]
+    driver.click(ADMIN, "review.accepted")
+    assert current(driver).state == NewUserState.AWAITING_APPROVAL
+
+
 def test_a_new_case_only_after_the_stage_ran_past_its_limit(driver: Driver, clock: Clock) -> None:
     file_and_verify(driver)
     driver.click(TRAINEE, "stage_done.0")

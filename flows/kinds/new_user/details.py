@@ -128,8 +128,6 @@ class StageProgress(BaseModel):
     """The current stage's place in ``plan``; ``len(plan)`` once all are done."""
     stage_started_at: datetime
     due: datetime
-    attempts: int = 0
-    """Reviews of the current stage that sent the work back."""
     new_case_at: datetime | None = None
     """From when an admin may set a new case for the current stage."""
     log: tuple[StageEntry, ...] = ()
@@ -142,6 +140,19 @@ class StageProgress(BaseModel):
     @property
     def current(self) -> PlannedStage | None:
         return self.plan[self.index] if self.index < len(self.plan) else None
+
+    @property
+    def attempts(self) -> int:
+        """Reviews that sent the current stage's work back (for its workflow), more training
+        included: going back to train does not start the count again."""
+        planned = self.current
+        if planned is None:
+            return 0
+        return sum(
+            (e.stage, e.workflow) == (planned.stage, planned.workflow)
+            and e.outcome in (StageOutcome.CORRECTIONS, StageOutcome.RETRAIN)
+            for e in self.log
+        )
 
 
 class NewUserDetails(BaseModel):

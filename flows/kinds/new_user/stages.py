@@ -224,7 +224,6 @@ def review(
         )
     now = machine.ledger.now()
     logged = _log(progress, StageOutcome(outcome), actor.email, now)
-    logged = logged.model_copy(update={"attempts": progress.attempts + 1})
     if outcome == StageOutcome.CORRECTIONS:
         due = _extended(machine, logged, machine.calendar.deadline(now, stage.corrections_window))
         logged = logged.model_copy(update={"due": due})
@@ -391,9 +390,7 @@ def _at(machine: Run, progress: StageProgress, index: int, now: datetime) -> Sta
     stage = config.stage(planned.stage)
     anchor = progress.started_at if stage.anchor is Anchor.START else now
     due = _extended(machine, progress, machine.calendar.deadline(anchor, stage.due))
-    moved = progress.model_copy(
-        update={"index": index, "stage_started_at": now, "due": due, "attempts": 0}
-    )
+    moved = progress.model_copy(update={"index": index, "stage_started_at": now, "due": due})
     new_case_at = None
     if stage.new_case_after is not None and stage.new_case_from is not None:
         counted = _ended(moved, stage.new_case_from, planned.workflow, index) or now
