@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import pytest
 
+from chatbot.community_calendar import business_calendar
 from chatbot.policy import PolicyError, bundled_preset_path, parse_community
 from chatbot.storage.database import Database
 from flows.community import Community
 from flows.durations import Duration, Unit
+from flows.kinds import default_registry
 from flows.kinds.new_user.details import NewUserDetails, NewUserState, StageProgress
 from flows.kinds.new_user.form import question_field
+from flows.kit.kind import CardView
+from flows.memory import MemoryLedger
 from flows.model import Request
 from flows.outcomes import Accepted, Lists, OpenForm
 from flows.ui import Notice
 from tests.communities import STAGED, with_staged_training
 from tests.conftest import Clock
-from tests.drive import Driver
+from tests.drive import Driver, memory_driver
 from tests.nudges import ADMINS, NudgeBed, local
 from tests.requests import ADMIN, LEAD, SUPERVISOR, TRAINEE, request_values
+from tests.test_card_snapshots import check_card
 
 BUNDLED = bundled_preset_path().read_text()
 
@@ -384,3 +389,36 @@ def test_each_stage_is_reminded_and_escalated_at_its_own_deadline(
     bed.click(TRAINEE, "stage_done.2")
     bed.sweep("2026-12-23 09:00")  # past two business days waiting for the review
     assert bed.take() == [("admin_sla", ADMINS, "Wed 2026-12-23 09:00")]
+
+
+# The cards, as each platform shows them -----------------------------------------------------
+
+
+def test_staged_cards_snapshots(community: Community, clock: Clock) -> None:
+    """Every audience's card at three moments: a stage due with more time asked for, a
+    practice case waiting for review after corrections, every stage done."""
+    calendar = business_calendar(community)
+    registry = default_registry()
+    driver = memory_driver(community, calendar, registry, MemoryLedger(clock))
+    kind = registry.kind("new_user")
+    assert kind is not None
+    view = CardView(community, calendar)
+
+    def snap(moment: str) -> None:
+        request = kind.typed(driver.request(1))
+        for audience, _ in kind.audiences(community, request):
+            check_card(f"new_user_staged/{moment}-{audience}", kind.render(view, request, audience))
+
+    file_and_verify(driver, ce_staff="yes")
+    form = driver.click(TRAINEE, "extend")
+    assert isinstance(form, OpenForm)
+    driver.give_reason(TRAINEE, form.form.context, "On leave until next month.")
+    snap("staged-extension-asked")
+    for index in range(3):
+        clock.advance(days=1)
+        driver.click(TRAINEE, f"stage_done.{index}")
+    driver.click(ADMIN, "review.corrections")
+    driver.click(TRAINEE, "stage_done.2")
+    snap("stage_review-after-corrections")
+    driver.click(ADMIN, "waive.all")
+    snap("awaiting_approval-after-stages")

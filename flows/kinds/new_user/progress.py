@@ -57,7 +57,7 @@ class Progress:
         then = (
             "submit it for HMIS review with the button below"
             if found and found[0].reviewed
-            else "report it with the button below when done"
+            else "report it with the button below"
         )
         parts = (
             asked,

@@ -66,7 +66,9 @@ class StageCards:
         ]
         found = self.current(request)
         if found is not None and progress.new_case_at is not None:
-            facts.append(Fact(f"New {found[0].name.lower()} from", self.when(progress.new_case_at)))
+            facts.append(
+                Fact(f"New {found[0].name.lower()} possible from", self.when(progress.new_case_at))
+            )
         if progress.extension_asked is not None:
             facts.append(Fact("More time asked for", self._extension(progress)))
         return tuple(facts)
