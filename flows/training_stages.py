@@ -172,16 +172,18 @@ class TrainingStages(_Strict):
             raise ValueError("workflow ids must be unique")
         return self
 
-    def stage(self, stage_id: str) -> Stage:
-        return next(s for s in self.stages if s.id == stage_id)
+    def stage(self, stage_id: str) -> Stage | None:
+        """The stage, or None when the file no longer has it (a request planned before an
+        edit)."""
+        return next((s for s in self.stages if s.id == stage_id), None)
 
     def workflow(self, workflow_id: str | None) -> Workflow | None:
         return next((w for w in self.workflows if w.id == workflow_id), None)
 
     def label(self, stage_id: str, workflow_id: str | None) -> str:
         """``Practice case (Coordinated Entry)``: a planned stage as people read it."""
-        workflow = self.workflow(workflow_id)
-        name = self.stage(stage_id).name
+        stage, workflow = self.stage(stage_id), self.workflow(workflow_id)
+        name = stage.name if stage else stage_id
         return f"{name} ({workflow.name})" if workflow else name
 
     def plan(self, answered_yes: tuple[str, ...]) -> list[tuple[str, str | None]]:

@@ -363,7 +363,9 @@ def test_a_corrections_window_defaults_to_the_stage_s_own() -> None:
     text = (BUNDLED + STAGED).replace("        corrections: 5 business days\n", "")
     staged = parse_community(text).new_user.staged_training
     assert staged is not None
-    assert staged.stage("practice-case").corrections_window == Duration(5, Unit.BUSINESS_DAYS)
+    practice_case = staged.stage("practice-case")
+    assert practice_case is not None
+    assert practice_case.corrections_window == Duration(5, Unit.BUSINESS_DAYS)
 
 
 # The clocks -------------------------------------------------------------------------------
@@ -422,3 +424,17 @@ def test_staged_cards_snapshots(community: Community, clock: Clock) -> None:
     snap("stage_review-after-corrections")
     driver.click(ADMIN, "waive.all")
     snap("awaiting_approval-after-stages")
+
+
+def test_more_training_may_go_back_to_a_stage_taken_once(clock: Clock) -> None:
+    staged = parse_community(
+        BUNDLED + STAGED.replace("retrain: workflow-training", "retrain: initial")
+    )
+    driver = memory_driver(
+        staged, business_calendar(staged), default_registry(), MemoryLedger(clock)
+    )
+    file_and_verify(driver, ce_staff="yes")
+    for index in range(3):
+        driver.click(TRAINEE, f"stage_done.{index}")
+    driver.click(ADMIN, "review.retrain")
+    assert (stage_now(driver), progress(driver).index) == (("initial", None), 0)

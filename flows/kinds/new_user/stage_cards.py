@@ -53,7 +53,8 @@ class StageCards:
             return None
         if request.state not in (NewUserState.STAGED, NewUserState.STAGE_REVIEW):
             return None
-        return config.stage(progress.current.stage), self.label(progress.current)
+        stage = config.stage(progress.current.stage)
+        return (stage, self.label(progress.current)) if stage else None
 
     def facts(self, request: NewUserRequest) -> tuple[Fact, ...]:
         """One fact per planned stage: its outcome, or its deadline while it is current."""

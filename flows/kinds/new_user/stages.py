@@ -229,10 +229,12 @@ def review(
         logged = logged.model_copy(update={"due": due})
         said = f"Corrections asked of {request.subject_name}, due {machine.calendar.when(due)}."
     else:
-        workflow = logged.plan[logged.index].workflow
-        back = logged.plan.index(PlannedStage(stage=stage.retrain or "", workflow=workflow))
+        back = _earlier(logged, stage.retrain or "")
         logged = _at(machine, logged, back, now)
-        said = f"{request.subject_name} goes back to {config.stage(stage.retrain or '').name}."
+        planned = logged.plan[back]
+        said = (
+            f"{request.subject_name} goes back to {config.label(planned.stage, planned.workflow)}."
+        )
     moved = machine.move(
         request,
         actor,
@@ -388,6 +390,8 @@ def _at(machine: Run, progress: StageProgress, index: int, now: datetime) -> Sta
     config = settings(machine)
     planned = progress.plan[index]
     stage = config.stage(planned.stage)
+    if stage is None:
+        raise LookupError(f"stage '{planned.stage}' is no longer in the community file")
     anchor = progress.started_at if stage.anchor is Anchor.START else now
     due = _extended(machine, progress, machine.calendar.deadline(anchor, stage.due))
     moved = progress.model_copy(update={"index": index, "stage_started_at": now, "due": due})
@@ -396,6 +400,18 @@ def _at(machine: Run, progress: StageProgress, index: int, now: datetime) -> Sta
         counted = _ended(moved, stage.new_case_from, planned.workflow, index) or now
         new_case_at = machine.calendar.deadline(counted, stage.new_case_after)
     return moved.model_copy(update={"new_case_at": new_case_at})
+
+
+def _earlier(progress: StageProgress, stage_id: str) -> int:
+    """Where in the plan more training goes back to: the latest earlier run of ``stage_id``,
+    for the current workflow when it repeats per workflow."""
+    workflow = progress.plan[progress.index].workflow
+    runs = [
+        i
+        for i, p in enumerate(progress.plan[: progress.index])
+        if p.stage == stage_id and p.workflow in (workflow, None)
+    ]
+    return runs[-1]
 
 
 def _ended(
