@@ -262,11 +262,17 @@ def test_an_admin_waives_the_training_of_a_returning_user(driver: Driver) -> Non
     assert [e.outcome for e in progress(driver).log] == ["waived"] * 3
 
 
-def test_communities_without_stages_keep_the_training_step(driver: Driver) -> None:
-    """The staged file's flow above; the bundled file's requests still train as before."""
-    assert driver.community.new_user.staged_training is not None
+def test_communities_without_stages_keep_the_training_step(clock: Clock) -> None:
     bundled = parse_community(BUNDLED)
     assert bundled.new_user.staged_training is None
+    driver = memory_driver(
+        bundled, business_calendar(bundled), default_registry(), MemoryLedger(clock)
+    )
+    driver.submit(LEAD, request_values())
+    driver.click(SUPERVISOR, "verify")
+    request = current(driver)
+    assert (request.state, request.details.stages) == (NewUserState.TRAINING, None)
+    assert request.due_at == request.details.training_due
 
 
 def test_the_cards_show_each_stage_and_whose_turn_it_is(driver: Driver, clock: Clock) -> None:
