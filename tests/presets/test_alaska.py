@@ -218,7 +218,7 @@ async def test_past_twenty_days_from_the_workflow_training_ica_sets_a_new_practi
     assert "A new case can be set from" in slack.fake.responses[-1]["text"]
     clock.advance(days=21)  # 20 days run to the close of the day
     await press(slack, ICA, ICA_CHANNEL, "Set a new practice case")
-    assert "New Practice case set for Ana Trainee" in slack.fake.responses[-1]["text"]
+    assert "New practice case set for Ana Trainee" in slack.fake.responses[-1]["text"]
     admin = live_card(slack, ICA_CHANNEL, "New user access request #1")
     assert "Set a new practice case" not in admin  # once; then more training or a denial
     assert [(a, d["reason"]) for a, d in refused(database)] == [

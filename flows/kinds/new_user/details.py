@@ -126,8 +126,8 @@ class StageProgress(BaseModel):
     """When the series started (stages counted ``from: start`` count from here)."""
     index: int = 0
     """The current stage's place in ``plan``; ``len(plan)`` once all are done."""
-    stage_started_at: datetime
     due: datetime
+    """The current stage's deadline (the request's ``due_at`` while it is the new user's turn)."""
     new_case_at: datetime | None = None
     """From when an admin may set a new case for the current stage."""
     log: tuple[StageEntry, ...] = ()

@@ -5,8 +5,9 @@ account created -> active, with denied, withdrawn and expired exits. The communi
 which steps a request takes: no staff verification where the filer attests the background check
 or the process has none; no training step where the trainings come before the request; and,
 for a role with an interim role, the account starts with the interim role and the full role
-follows its trainings (full-role training -> awaiting full role -> active). The kit re-checks
-the clicker on every button; the steps here do the work.
+follows its trainings (full-role training -> awaiting full role -> active). Where the community
+has staged training, its stages take the training step's place (staged <-> stage review, in
+``stages``). The kit re-checks the clicker on every button; the steps here do the work.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def start(
     config = settings(machine)
     now = machine.ledger.now()
     plan = tuple(PlannedStage(stage=s, workflow=w) for s, w in config.plan(details.answered_yes))
-    progress = StageProgress(plan=plan, started_at=now, stage_started_at=now, due=now)
+    progress = StageProgress(plan=plan, started_at=now, due=now)
     if not plan:
         return NewUserState.AWAITING_APPROVAL, None, details.model_copy(update={"stages": progress})
     progress = _at(machine, progress, 0, now)
@@ -90,11 +90,12 @@ def done(machine: Run, actor: Actor, request: NewUserRequest, index: str, _reaso
     """``stage_done.<index>``: the new user reports the stage done, or submits its work for
     review. The index guards against a button from an earlier stage's card."""
     config, progress = settings(machine), _progress(request)
-    stage = current_stage(config, progress)
-    if stage is None or index != str(progress.index):
+    stage, planned = current_stage(config, progress), progress.current
+    if stage is None or planned is None or index != str(progress.index):
         return machine.refuse(
             actor, DONE, "not_current_stage", request.id, "That stage is not the current one."
         )
+    label = config.label(planned.stage, planned.workflow)
     now = machine.ledger.now()
     if stage.reviewed:
         logged = _log(progress, StageOutcome.SUBMITTED, actor.email, now)
@@ -108,9 +109,9 @@ def done(machine: Run, actor: Actor, request: NewUserRequest, index: str, _reaso
         )
         if moved is None:
             return machine.lost_race(actor, request, DONE)
-        return Notice(f"Thanks, your {stage.name} is submitted; HMIS will review it.")
+        return Notice(f"Thanks: {label} is submitted; HMIS will review it.")
     return _advance(
-        machine, actor, request, StageOutcome.DONE, verb=DONE, said=f"{stage.name} recorded."
+        machine, actor, request, StageOutcome.DONE, verb=DONE, said=f"{label} recorded."
     )
 
 
@@ -142,21 +143,14 @@ def decide_extension(
     """``extension.grant`` adds the community's extra time to the current stage's deadline
     (later stages get it as they start); ``extension.decline`` keeps the deadlines."""
     config, progress = settings(machine), _progress(request)
-    if (
-        config.extension is None
-        or progress.extension_asked is None
-        or answer
-        not in (
-            GRANT,
-            DECLINE,
-        )
-    ):
+    asked = progress.extension_asked is not None
+    if config.extension is None or not asked or answer not in {GRANT, DECLINE}:
         return machine.refuse(
             actor, EXTENSION, "no_extension_asked", request.id, "No request for more time waits."
         )
     if progress.extension_granted is not None:
         return machine.refuse(
-            actor, EXTENSION, "extension_decided", request.id, machine.already(request)
+            actor, EXTENSION, "extension_decided", request.id, "More time was already decided."
         )
     granted = answer == GRANT
     due = (
@@ -282,7 +276,7 @@ def new_case(
     if moved is None:
         return machine.lost_race(actor, request, NEW_CASE)
     return Notice(
-        f"New {stage.name} set for {request.subject_name}, due "
+        f"New {stage.name.lower()} set for {request.subject_name}, due "
         f"{machine.calendar.when(restarted.due)}."
     )
 
@@ -394,7 +388,7 @@ def _at(machine: Run, progress: StageProgress, index: int, now: datetime) -> Sta
         raise LookupError(f"stage '{planned.stage}' is no longer in the community file")
     anchor = progress.started_at if stage.anchor is Anchor.START else now
     due = _extended(machine, progress, machine.calendar.deadline(anchor, stage.due))
-    moved = progress.model_copy(update={"index": index, "stage_started_at": now, "due": due})
+    moved = progress.model_copy(update={"index": index, "due": due})
     new_case_at = None
     if stage.new_case_after is not None and stage.new_case_from is not None:
         counted = _ended(moved, stage.new_case_from, planned.workflow, index) or now
