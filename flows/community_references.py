@@ -39,6 +39,7 @@ def reference_problems(data: object) -> list[InitErrorDetails]:
         *_second_mou_steps(data),
         *_unknown_import_targets(data),
         *_unknown_filers(data),
+        *_unknown_stage_references(data),
     ]
 
 
@@ -218,6 +219,58 @@ def _unknown_filers(data: object) -> list[InitErrorDetails]:
         for j, position in enumerate(positions)
         if isinstance(position, str) and position not in known
     ]
+
+
+def _unknown_stage_references(data: object) -> list[InitErrorDetails]:
+    """The trainings a staged training's stages link to, and the questions its workflows
+    depend on (``new_user: staged_training:``)."""
+    trainings, questions = _ids(data, "trainings"), _ids(data, "questions")
+    staged = _field(_field(data, "new_user"), "staged_training")
+    where = ("new_user", "staged_training")
+    problems = [
+        _reference(
+            (*where, "stages", i, "trainings", j),
+            f"training '{training}' is not in trainings{_known(trainings)}",
+        )
+        for i, stage in enumerate(_items(staged, "stages"))
+        for j, training in enumerate(_items(stage, "trainings"))
+        if isinstance(training, str) and training not in trainings
+    ]
+    problems += [
+        _reference(
+            (*where, "workflows", i, "when"),
+            f"question '{when}' is not in questions{_known(questions)}",
+        )
+        for i, workflow in enumerate(_items(staged, "workflows"))
+        if isinstance(when := _field(workflow, "when"), str) and when not in questions
+    ]
+    if staged is not None:
+        problems += _trainings_outside_stages(data, staged)
+    return problems
+
+
+def _trainings_outside_stages(data: object, staged: object) -> list[InitErrorDetails]:
+    """With staged training, the stages are the training before the account: each access
+    role's training due before it must be in a stage, so none is silently skipped."""
+    covered = {
+        training
+        for stage in _items(staged, "stages")
+        for training in _items(stage, "trainings")
+        if isinstance(training, str)
+    }
+    problems = []
+    for i, role in enumerate(_items(data, "access_roles")):
+        for j, item in enumerate(_items(role, "trainings") or _items(role, "requirements")):
+            where: tuple[str | int, ...] = ("access_roles", i, "trainings", j)
+            named = [training for _, training in _requirement_trainings(item, where)]
+            if _field(item, "before") == "full_role" or not named or covered & set(named):
+                continue
+            message = (
+                f"with new_user.staged_training, training '{named[0]}' is taken in a stage: "
+                "list it in a stage's trainings"
+            )
+            problems.append(_reference(where, message))
+    return problems
 
 
 def _duplicate_ids(data: object, collection: str) -> list[InitErrorDetails]:

@@ -9,6 +9,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from flows.training_stages import TrainingStages
+
 
 class TrainingOrder(StrEnum):
     REQUEST_THEN_TRAIN = "request_then_train"
@@ -72,6 +74,11 @@ class NewUserSettings(BaseModel):
         description="what the new user does at first login, on their account card (such as "
         "signing the end-user agreement); by default: log in and set the password",
     )
+    staged_training: TrainingStages | None = Field(
+        default=None,
+        description="staged training with per-stage deadlines and admin review, taken instead "
+        "of the access role's trainings before the account (request_then_train only)",
+    )
 
     @field_validator("first_login")
     @classmethod
@@ -92,6 +99,8 @@ class NewUserSettings(BaseModel):
                 "staff_verification: supervisor_confirms needs the form to ask "
                 "directly_supervises and supervisor; hide them only with filer_attests or none"
             )
+        if self.staged_training is not None and self.order is TrainingOrder.TRAIN_THEN_REQUEST:
+            raise ValueError("staged_training needs order: request_then_train")
         return self
 
     @property

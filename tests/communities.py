@@ -4,6 +4,7 @@ has no Coordinated Entry, so the CE trainer and assessor kinds are tested on thi
 
 from __future__ import annotations
 
+from chatbot.policy import bundled_preset_path, parse_community
 from flows.community import CE_TRAINER, AccessRole, Community, CoordinatedEntry, Question, Training
 from flows.directory import POSITION_PREFIX, Action, AgencyChange
 from flows.durations import Duration, Unit
@@ -73,3 +74,43 @@ def sample_community(community: Community) -> Community:
     """The bundled community with every test-only addition the sample scenarios use, for
     rendering their requests."""
     return with_interim_role(with_coordinated_entry(community))
+
+
+STAGED = """
+questions:
+  - {id: ce-staff, text: "Will this user enter Coordinated Entry data?"}
+new_user:
+  staged_training:
+    stages:
+      - id: initial
+        name: Initial training steps
+        description: Watch the introduction and the Privacy & Security videos.
+        trainings: [general, privacy]
+        due: 20 business days
+        from: start
+      - id: workflow-training
+        name: Workflow training
+        per_workflow: true
+        due: 1 month
+      - id: practice-case
+        name: Practice case
+        per_workflow: true
+        done_by: admin_review
+        due: 5 business days
+        corrections: 5 business days
+        retrain: workflow-training
+        max_attempts: 2
+        new_case_after: 20 days
+        new_case_from: workflow-training
+    workflows:
+      - {id: shelter, name: Emergency Shelter}
+      - {id: ce, name: Coordinated Entry, when: ce-staff}
+    extension: {before: workflow-training, adds: 1 month}
+    waivers: true
+"""
+
+
+def with_staged_training() -> Community:
+    """Alaska's staged training on the bundled file: initial steps, then per workflow a
+    training and a practice case an admin reviews; Coordinated Entry for those answering yes."""
+    return parse_community(bundled_preset_path().read_text() + STAGED)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flows.community import Training
 from flows.kinds.new_user import needs
 from flows.kinds.new_user.details import (
+    IN_STAGES,
     IN_TRAINING,
     NAME,
     WITHDRAWABLE,
@@ -16,6 +17,7 @@ from flows.kinds.new_user.details import (
 )
 from flows.kinds.new_user.form import describe_all
 from flows.kinds.new_user.progress import CLOSED, Progress
+from flows.kinds.new_user.stage_cards import StageCards
 from flows.kit.kind import CardView
 from flows.kit.trainings import remaining
 from flows.new_user_settings import StaffVerification
@@ -42,6 +44,8 @@ STATE_LABELS: dict[str, str] = {
     NewUserState.AWAITING_APPROVAL: "Waiting for HMIS admin approval",
     NewUserState.APPROVED: "Approved; account being created",
     NewUserState.ACCOUNT_CREATED: "Account created; waiting for first login",
+    NewUserState.STAGED: "Training stages in progress",
+    NewUserState.STAGE_REVIEW: "Training stage waiting for HMIS review",
     NewUserState.FULL_ROLE_TRAINING: "Active with an interim role; training for the full role",
     NewUserState.AWAITING_FULL_ROLE: "Waiting for HMIS admins to set the full role",
     NewUserState.ACTIVE: "Active",
@@ -68,7 +72,12 @@ class CardRenderer:
         return renderers[audience](request)
 
     def progress(self, request: NewUserRequest) -> Progress:
-        return Progress(request, lambda email: self.name(request, email), self.when)
+        return Progress(
+            request, lambda email: self.name(request, email), self.when, self.stages(request)
+        )
+
+    def stages(self, request: NewUserRequest) -> StageCards:
+        return StageCards(self._community, self.when, lambda email: self.name(request, email))
 
     def admin_card(self, request: NewUserRequest) -> Card:
         buttons: tuple[Button, ...] = ()
@@ -85,6 +94,8 @@ class CardRenderer:
             buttons = (
                 _button(request, "full_role_set", "Full role set in HMIS", ButtonStyle.PRIMARY),
             )
+        elif request.state in IN_STAGES:
+            buttons = self.stages(request).admin_buttons(request)
         elif request.state in WITHDRAWABLE:
             buttons = (_button(request, "deny", "Deny", ButtonStyle.DANGER),)
         return Card(
@@ -128,7 +139,8 @@ class CardRenderer:
         role = self._community.access_role(request.details.access_role_id)
         in_training = request.state in IN_TRAINING
         progress = self.progress(request)
-        trained = request.details.training_due is not None
+        trained = request.details.training_due is not None or request.details.stages is not None
+        staged = self.stages(request)
         return Card(
             title=f"Your HMIS training (request #{request.id})",
             summary=progress.trainee_summary(),
@@ -137,8 +149,12 @@ class CardRenderer:
                 *(self._training_facts(request) if trained else ()),
                 Fact("Status", STATE_LABELS[request.state]),
             ),
-            links=self.training_links(request) if in_training else (),
-            buttons=self.training_buttons(request),
+            links=(
+                self.training_links(request)
+                if in_training
+                else staged.links(request, self._community)
+            ),
+            buttons=self.training_buttons(request) or staged.trainee_buttons(request),
         )
 
     def account_card(self, request: NewUserRequest) -> Card:
@@ -316,6 +332,8 @@ class CardRenderer:
                     f"Attested by {who} when filing: {describe_all(self._community, attested)}",
                 )
             )
+        if details.stages is not None:
+            return self.stages(request).facts(request)
         if details.training_due is None:
             if request.state in CLOSED or details.trained_first:
                 return tuple(facts)

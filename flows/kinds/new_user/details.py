@@ -25,6 +25,10 @@ class NewUserState(StrEnum):
     """Logged in with the role's interim role; trainings the full role needs still to do."""
     AWAITING_FULL_ROLE = "awaiting_full_role"
     """Those trainings are reported; HMIS admins give the account its full role."""
+    STAGED = "staged"
+    """In the community's staged training (``new_user: staged_training:``): the new user's turn."""
+    STAGE_REVIEW = "stage_review"
+    """A stage's work is submitted; an HMIS admin reviews it."""
     ACTIVE = "active"
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
@@ -36,6 +40,8 @@ DENIABLE = frozenset(
         NewUserState.SUBMITTED,
         NewUserState.AWAITING_VERIFICATION,
         NewUserState.TRAINING,
+        NewUserState.STAGED,
+        NewUserState.STAGE_REVIEW,
         NewUserState.AWAITING_APPROVAL,
         NewUserState.APPROVED,
     }
@@ -46,10 +52,18 @@ OPEN_STATES = DENIABLE | {NewUserState.FULL_ROLE_TRAINING, NewUserState.AWAITING
 """States in which the request is still being worked; one per new user's e-mail at a time."""
 
 ADMIN_STATES = frozenset(
-    {NewUserState.AWAITING_APPROVAL, NewUserState.APPROVED, NewUserState.AWAITING_FULL_ROLE}
+    {
+        NewUserState.STAGE_REVIEW,
+        NewUserState.AWAITING_APPROVAL,
+        NewUserState.APPROVED,
+        NewUserState.AWAITING_FULL_ROLE,
+    }
 )
-"""States in which the request waits for HMIS admins: approval, account creation, and the
-full role once an interim role's trainings are done."""
+"""States in which the request waits for HMIS admins: a stage's review, approval, account
+creation, and the full role once an interim role's trainings are done."""
+
+IN_STAGES = frozenset({NewUserState.STAGED, NewUserState.STAGE_REVIEW})
+"""States of the community's staged training."""
 
 IN_TRAINING = frozenset({NewUserState.TRAINING, NewUserState.FULL_ROLE_TRAINING})
 """States in which the new user reports trainings: before the account, or for the full role."""
@@ -59,11 +73,86 @@ WITHDRAWABLE = frozenset(
         NewUserState.SUBMITTED,
         NewUserState.AWAITING_VERIFICATION,
         NewUserState.TRAINING,
+        NewUserState.STAGED,
+        NewUserState.STAGE_REVIEW,
         NewUserState.AWAITING_APPROVAL,
     }
 )
 """States the requester may withdraw from: not once an admin approved it, when the account
 may already be being created."""
+
+
+class StageOutcome(StrEnum):
+    DONE = "done"
+    """Reported done by the new user (a stage nobody reviews)."""
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    CORRECTIONS = "corrections"
+    RETRAIN = "retrain"
+    WAIVED = "waived"
+    NEW_CASE = "new_case"
+    """An admin set a new case: the stage starts over."""
+
+
+class StageEntry(BaseModel):
+    """One thing that happened in the staged training, for cards and the record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: str
+    workflow: str | None = None
+    outcome: StageOutcome
+    by: str
+    at: datetime
+
+
+class PlannedStage(BaseModel):
+    """A stage of the new user's series, for one workflow where the stage repeats per
+    workflow; fixed when the series starts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: str
+    workflow: str | None = None
+
+
+class StageProgress(BaseModel):
+    """Where a new user is in the community's staged training."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan: tuple[PlannedStage, ...]
+    started_at: datetime
+    """When the series started (stages counted ``from: start`` count from here)."""
+    index: int = 0
+    """The current stage's place in ``plan``; ``len(plan)`` once all are done."""
+    due: datetime
+    """The current stage's deadline (the request's ``due_at`` while it is the new user's turn)."""
+    new_case_at: datetime | None = None
+    """From when an admin may set a new case for the current stage."""
+    log: tuple[StageEntry, ...] = ()
+    extension_asked: str | None = None
+    """The new user's written request for more time."""
+    extension_asked_at: datetime | None = None
+    extension_decided_by: str | None = None
+    extension_granted: bool | None = None
+
+    @property
+    def current(self) -> PlannedStage | None:
+        return self.plan[self.index] if self.index < len(self.plan) else None
+
+    @property
+    def attempts(self) -> int:
+        """Reviews that sent the current stage's work back (for its workflow), more training
+        included: going back to train does not start the count again."""
+        planned = self.current
+        if planned is None:
+            return 0
+        return sum(
+            (e.stage, e.workflow) == (planned.stage, planned.workflow)
+            and e.outcome in (StageOutcome.CORRECTIONS, StageOutcome.RETRAIN)
+            for e in self.log
+        )
 
 
 class NewUserDetails(BaseModel):
@@ -102,6 +191,8 @@ class NewUserDetails(BaseModel):
     verified_at: datetime | None = None
     account_created_by: str | None = None
     account_created_at: datetime | None = None
+    stages: StageProgress | None = None
+    """The staged training, where the community has one."""
 
     @property
     def needs_staff_verification(self) -> bool:

@@ -5,8 +5,9 @@ account created -> active, with denied, withdrawn and expired exits. The communi
 which steps a request takes: no staff verification where the filer attests the background check
 or the process has none; no training step where the trainings come before the request; and,
 for a role with an interim role, the account starts with the interim role and the full role
-follows its trainings (full-role training -> awaiting full role -> active). The kit re-checks
-the clicker on every button; the steps here do the work.
+follows its trainings (full-role training -> awaiting full role -> active). Where the community
+has staged training, its stages take the training step's place (staged <-> stage review, in
+``stages``). The kit re-checks the clicker on every button; the steps here do the work.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from datetime import datetime
 
 from flows.accounts import HmisAccount
 from flows.community import DEFAULT_FILERS, AgencyStatus, Community
-from flows.kinds.new_user import needs, nudges
+from flows.kinds.new_user import needs, nudges, stages
 from flows.kinds.new_user.cards import STATE_LABELS, Audience, CardRenderer
 from flows.kinds.new_user.details import (
     ADMIN_STATES,
     DENIABLE,
+    IN_STAGES,
     IN_TRAINING,
     NAME,
     OPEN_STATES,
@@ -188,12 +190,43 @@ class NewUserKind(RequestKind[NewUserDetails]):
             "full_role_set": Step(
                 ADMIN, frozenset({NewUserState.AWAITING_FULL_ROLE}), self._full_role_set
             ),
+            **self._stage_steps(),
             "withdraw": Step(
                 REQUESTER,
                 WITHDRAWABLE,
                 self._withdraw,
                 refusal="Only the person who filed the request can withdraw it.",
             ),
+        }
+
+    @staticmethod
+    def _stage_steps() -> dict[str, Step[NewUserDetails]]:
+        """The staged training's steps (``new_user: staged_training:``, in ``stages``)."""
+        staged = frozenset({NewUserState.STAGED})
+        return {
+            stages.DONE: Step(
+                TRAINEE,
+                staged,
+                stages.done,
+                exact_version=False,
+                refusal="Only the new user can report their own training stages.",
+            ),
+            stages.EXTEND: Step(
+                TRAINEE,
+                staged,
+                stages.extend,
+                exact_version=False,
+                reason=ReasonPrompt(
+                    "Ask HMIS for more time",
+                    "Your written request: why you need longer for the training series",
+                    "Send",
+                ),
+                refusal="Only the new user can ask for more time for their training.",
+            ),
+            stages.EXTENSION: Step(ADMIN, frozenset(IN_STAGES), stages.decide_extension),
+            stages.REVIEW: Step(ADMIN, frozenset({NewUserState.STAGE_REVIEW}), stages.review),
+            stages.NEW_CASE: Step(ADMIN, frozenset(IN_STAGES), stages.new_case),
+            stages.WAIVE: Step(ADMIN, frozenset(IN_STAGES), stages.waive),
         }
 
     def _verify(
@@ -207,7 +240,8 @@ class NewUserKind(RequestKind[NewUserDetails]):
         moved = machine.move(request, actor, state, "verify", details=details, due_at=due)
         if moved is None:
             return machine.lost_race(actor, request, "verify")
-        then = "training starts now" if state == NewUserState.TRAINING else "HMIS reviews it next"
+        training = state in (NewUserState.TRAINING, NewUserState.STAGED)
+        then = "training starts now" if training else "HMIS reviews it next"
         return Notice(
             f"Thank you. Staff verification confirmed for {request.subject_name}; {then}."
         )
@@ -381,7 +415,7 @@ class NewUserKind(RequestKind[NewUserDetails]):
         ]
         if request.details.needs_staff_verification:
             audiences.append((Audience.SUPERVISOR, request.details.supervisor_email))
-        if request.details.training_due is not None:
+        if request.details.training_due is not None or request.details.stages is not None:
             audiences.append((Audience.TRAINEE, request.subject_email))
         if request.details.account_created_by is not None:
             audiences.append((Audience.TRAINEE_ACCOUNT, request.subject_email))
@@ -458,8 +492,11 @@ def _first_step(
 def _after_verification(
     machine: Run, details: NewUserDetails
 ) -> tuple[NewUserState, datetime | None, NewUserDetails]:
-    """Training, with its deadline; straight to HMIS admins when the filer attested the
-    trainings done or the role needs none before the account."""
+    """The community's staged training where it has one; else training, with its deadline;
+    straight to HMIS admins when the filer attested the trainings done or the role needs none
+    before the account."""
+    if machine.community.new_user.staged_training is not None:
+        return stages.start(machine, details)
     if details.trained_first or not needs.before_account(machine.community, details):
         return NewUserState.AWAITING_APPROVAL, None, details
     due = machine.calendar.deadline(machine.ledger.now(), machine.community.deadlines.training)

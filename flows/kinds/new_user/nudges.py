@@ -1,7 +1,10 @@
 """The New User Access Request's nudges: staff-verification and training reminders and
 escalations, the expiry of unfinished trainings, and admins' approval SLA. The full role's
 trainings (after an interim role) are reminded and escalated alike, but never expire: the
-account keeps its interim role meanwhile."""
+account keeps its interim role meanwhile. The stages of a staged training
+(``new_user: staged_training:``) are each reminded and escalated at their own deadline, and
+never expire: what follows a missed stage is the admins' call (more time, a new case, a
+denial)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ TRAINING_REMINDER = "training_reminder"
 TRAINING_OVERDUE = "training_overdue"
 TRAINING_EXPIRED = "training_expired"
 ADMIN_SLA = "admin_sla"
+STAGE_REMINDER = "stage_reminder"
+STAGE_OVERDUE = "stage_overdue"
 
 
 def rules(community: Community, at: Cutoffs) -> Iterator[RequestRule]:
@@ -40,6 +45,11 @@ def rules(community: Community, at: Cutoffs) -> Iterator[RequestRule]:
         yield RequestRule(NAME, TRAINING_OVERDUE, state, due_at, at.due())
         for stage, window in at.reminders(deadlines.training_reminders):
             yield RequestRule(NAME, TRAINING_REMINDER, state, due_at, window, stage)
+    if community.new_user.staged_training is not None:
+        staged = NewUserState.STAGED
+        yield RequestRule(NAME, STAGE_OVERDUE, staged, due_at, at.due())
+        for stage, window in at.reminders(community.new_user.staged_training.reminders):
+            yield RequestRule(NAME, STAGE_REMINDER, staged, due_at, window, stage)
     yield RequestRule(NAME, VERIFICATION_OVERDUE, verifying, due_at, at.due())
     for stage, window in at.reminders(deadlines.staff_verification_reminders):
         yield RequestRule(NAME, VERIFICATION_REMINDER, verifying, due_at, window, stage)
@@ -61,12 +71,15 @@ class NewUserLetters:
     ) -> list[Letter]:
         if nudge == TRAINING_REMINDER:
             return self._training_reminder(request, occurrence, now)
+        if nudge == STAGE_REMINDER:
+            return self._stage_reminder(request, occurrence, now)
         letters: dict[str, Callable[[NewUserRequest, datetime], list[Letter]]] = {
             VERIFICATION_REMINDER: self._verification_reminder,
             VERIFICATION_OVERDUE: self._verification_overdue,
             TRAINING_OVERDUE: self._training_overdue,
             TRAINING_EXPIRED: self._training_expired,
             ADMIN_SLA: self._admin_sla,
+            STAGE_OVERDUE: self._stage_overdue,
         }
         return letters[nudge](request, occurrence)
 
@@ -227,6 +240,7 @@ class NewUserLetters:
     def _admin_sla(self, request: NewUserRequest, entered: datetime) -> list[Letter]:
         target = self._community.deadlines.approval
         waiting_for = {
+            str(NewUserState.STAGE_REVIEW): "the review of a training stage",
             str(NewUserState.AWAITING_APPROVAL): "approval",
             str(NewUserState.APPROVED): "account creation",
         }.get(request.state, "the full role to be set")
@@ -241,6 +255,58 @@ class NewUserLetters:
             facts=self._cards.request_facts(request),
         )
         return [Letter(Role.ADMINS, None, card)]
+
+    def _stage_reminder(
+        self, request: NewUserRequest, due: datetime, now: datetime
+    ) -> list[Letter]:
+        days = days_until(self._calendar, due, now)
+        left = "due today" if days <= 0 else f"{days} day{'s' if days > 1 else ''} left"
+        stage = self._cards.progress(request).stage
+        stages = self._cards.stages(request)
+        card = Card(
+            title=f"Your HMIS training stage: {left} (request #{request.id})",
+            summary=f"{left.capitalize()}: complete {stage} by {self.when(due)}.",
+            text=self._cards.progress(request).trainee_text(self._role(request)),
+            facts=(Fact("Due", self.when(due)), *stages.facts(request)),
+            links=stages.links(request, self._community),
+            buttons=stages.trainee_buttons(request),
+        )
+        return [Letter(Role.TRAINEE, request.subject_email, card)]
+
+    def _stage_overdue(self, request: NewUserRequest, due: datetime) -> list[Letter]:
+        """The new user may still finish it; their supervisor and the admins are told, the
+        admins deciding what follows (more time, a new case, a denial)."""
+        stage = self._cards.progress(request).stage
+        stages = self._cards.stages(request)
+        facts = (*self._cards.request_facts(request), Fact("Was due", self.when(due)))
+        others = Card(
+            title=f"Overdue: {stage} for {request.subject_name}",
+            summary=f"{request.subject_name}'s {stage} was due {self.when(due)}.",
+            text=(
+                f"{request.subject_name} has not finished {stage}. HMIS admins decide what "
+                "follows: more time, a new case, more training, or denying access."
+            ),
+            facts=(*facts, *stages.facts(request)),
+        )
+        trainee = Card(
+            title=f"Your HMIS training stage is overdue (request #{request.id})",
+            summary=f"Your {stage} was due {self.when(due)}.",
+            text=(
+                f"Your {stage} was due {self.when(due)}. Finish it and report it with the "
+                "button below, or contact the HMIS help desk."
+            ),
+            facts=(Fact("Was due", self.when(due)), *stages.facts(request)),
+            links=stages.links(request, self._community),
+            buttons=stages.trainee_buttons(request),
+        )
+        return [
+            Letter(Role.TRAINEE, request.subject_email, trainee),
+            Letter(Role.SUPERVISOR, request.details.supervisor_email, others),
+            Letter(Role.ADMINS, None, others),
+        ]
+
+    def _role(self, request: NewUserRequest) -> str:
+        return self._cards.role_name(request.details.access_role_id)
 
     def _trainee_facts(self, request: NewUserRequest, *dates: Fact) -> tuple[Fact, ...]:
         return (*dates, *self._remaining_facts(request))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.kinds.new_user.details import NewUserRequest, NewUserState
+from flows.kinds.new_user.stage_cards import StageCards
 
 CLOSED = frozenset({NewUserState.DENIED, NewUserState.WITHDRAWN, NewUserState.EXPIRED})
 
@@ -20,6 +21,7 @@ class Progress:
     request: NewUserRequest
     name: Callable[[str], str]
     when: Callable[[datetime | None], str]
+    stages: StageCards
 
     @property
     def number(self) -> str:
@@ -38,10 +40,40 @@ class Progress:
         decided_by = self.request.decided_by
         return self.name(decided_by) if decided_by else "HMIS"
 
+    @property
+    def stage(self) -> str:
+        """The current training stage, by name (and workflow)."""
+        found = self.stages.current(self.request)
+        return found[1] if found else "the training stage"
+
+    @property
+    def stage_due(self) -> str:
+        progress = self.request.details.stages
+        return self.when(progress.due if progress else None)
+
+    def _stage_text(self, asked: str) -> str:
+        found = self.stages.current(self.request)
+        what = found[0].description if found else ""
+        then = (
+            "submit it for HMIS review with the button below"
+            if found and found[0].reviewed
+            else "report it with the button below"
+        )
+        parts = (
+            asked,
+            "Your HMIS training goes in stages, each with its own deadline.",
+            f"Now: {self.stage}, due {self.stage_due}.",
+            what,
+            f"When it is done, {then}.",
+        )
+        return " ".join(p for p in parts if p)
+
     def overview(self) -> str:
         """Where the request stands, for the admins and the requester."""
         r, details = self.request, self.request.details
         sentences: dict[str, str] = {
+            NewUserState.STAGED: f"training stage {self.stage} in progress, due {self.stage_due}",
+            NewUserState.STAGE_REVIEW: f"{self.stage} submitted; waiting for HMIS review",
             NewUserState.SUBMITTED: "submitted",
             NewUserState.AWAITING_VERIFICATION: (
                 f"waiting for {self.supervisor} to confirm the staff verification "
@@ -70,6 +102,8 @@ class Progress:
         details = self.request.details
         if details.trained_first:
             return "trainings attested; waiting for HMIS admin approval"
+        if details.stages is not None:
+            return "every training stage is done; waiting for HMIS admin approval"
         if details.training_due is not None:
             return "trainings reported; waiting for HMIS admin approval"
         return "waiting for HMIS admin approval"
@@ -126,6 +160,10 @@ class Progress:
         r, details = self.request, self.request.details
         yours = f"Your HMIS access {self.number}"
         sentences: dict[str, str] = {
+            NewUserState.STAGED: f"Complete {self.stage} by {self.stage_due} ({self.number}).",
+            NewUserState.STAGE_REVIEW: (
+                f"Your {self.stage} is submitted; HMIS is reviewing it ({self.number})."
+            ),
             NewUserState.SUBMITTED: f"{yours} waits for the staff verification.",
             NewUserState.AWAITING_VERIFICATION: f"{yours} waits for the staff verification.",
             NewUserState.TRAINING: (
@@ -162,6 +200,11 @@ class Progress:
             "request."
         )
         sentences: dict[str, str] = {
+            NewUserState.STAGED: self._stage_text(asked),
+            NewUserState.STAGE_REVIEW: (
+                f"{asked} Thank you: your {self.stage} is submitted. HMIS will review it and "
+                "tell you here whether it is accepted or needs more work."
+            ),
             NewUserState.SUBMITTED: f"{asked} Your trainings will be listed here soon.",
             NewUserState.AWAITING_VERIFICATION: (
                 f"{asked} Your trainings will be listed here once {self.supervisor} confirms "
