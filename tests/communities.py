@@ -73,7 +73,13 @@ def with_interim_role(community: Community) -> Community:
 def sample_community(community: Community) -> Community:
     """The bundled community with every test-only addition the sample scenarios use, for
     rendering their requests."""
-    return with_interim_role(with_coordinated_entry(community))
+    return with_stages(with_interim_role(with_coordinated_entry(community)))
+
+
+def with_stages(community: Community) -> Community:
+    """``community`` with ``with_staged_training``'s stages, for rendering staged requests
+    (its question is left out: other requests' cards would show it unanswered)."""
+    return community.model_copy(update={"new_user": with_staged_training().new_user})
 
 
 STAGED = """

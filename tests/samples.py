@@ -2,7 +2,9 @@
 flow on the in-memory ledger at a fixed clock, so card snapshots show only what can happen.
 
 Each kind's scenario is ``tests/scenarios/<kind name>.py``: a ``scenario(rec)`` function that
-files and moves requests of that kind through ``rec.step``. A kind without one fails."""
+files and moves requests of that kind through ``rec.step``. A kind without one fails. A
+module may also have a ``late_scenario(rec)``, run after every kind's scenario, for samples
+added later that should not renumber or retime the others."""
 
 from __future__ import annotations
 
@@ -65,6 +67,12 @@ def samples(community: Community) -> dict[tuple[str, str], StoredRequest]:
     recorder = Recorder(community, registry)
     for kind in registry:
         scenario_of(kind.name)(recorder)
+    for kind in registry:
+        late = getattr(
+            importlib.import_module(f"tests.scenarios.{kind.name}"), "late_scenario", None
+        )
+        if late is not None:
+            late(recorder)
     return recorder.seen
 
 

@@ -1,5 +1,5 @@
 """The New User Access Request through every state: approved to active, withdrawn, denied,
-expired, and active through an interim role."""
+expired, active through an interim role, and through staged training with an admin's review."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 from flows.kinds.new_user.form import question_field
 from flows.kit.machine import Machine
 from flows.nudges.sweep import SWEEP_ACTOR
-from tests.communities import ADMINISTERS_VI_SPDAT, with_interim_role
+from tests.communities import ADMINISTERS_VI_SPDAT, with_interim_role, with_staged_training
 from tests.requests import ADMIN, LEAD, SECOND_ADMIN, SUPERVISOR, TRAINEE, request_values
 from tests.samples import ODD_NAME, Recorder
 
 TRAINEE_VI = "vi@riverhouse.example.org"
+TRAINEE_STAGED = "stage@riverhouse.example.org"
 
 
 def scenario(rec: Recorder) -> None:
@@ -67,6 +68,25 @@ def _interim_role(rec: Recorder) -> None:
     rec.step(lambda: d.click(TRAINEE_VI, "logged_in", five), five)
     rec.step(lambda: d.click(TRAINEE_VI, "trained.vi-spdat", five), five)
     rec.step(lambda: d.click(ADMIN, "full_role_set", five), five)
+    d.community = rec.community
+
+
+def late_scenario(rec: Recorder) -> None:
+    """After every kind's scenario (so their requests keep their numbers and times): a new
+    user in a community that trains in stages (Alaska's), in a stage, then with a practice
+    case waiting for an admin's review. Only those two states are kept as samples."""
+    d, six = rec.driver, rec.next_id()
+    d.community = with_staged_training()
+    values = request_values(
+        new_user_name="Sam Stage",
+        new_user_email="stage@riverhouse.example.org",
+        **{question_field("ce-staff"): "no"},
+    )
+    d.submit(LEAD, values)
+    rec.step(lambda: d.click(SUPERVISOR, "verify", six), six)
+    d.click(TRAINEE_STAGED, "stage_done.0", six)
+    d.click(TRAINEE_STAGED, "stage_done.1", six)
+    rec.step(lambda: d.click(TRAINEE_STAGED, "stage_done.2", six), six)
     d.community = rec.community
 
 

@@ -207,14 +207,14 @@ class NewUserKind(RequestKind[NewUserDetails]):
             stages.DONE: Step(
                 TRAINEE,
                 staged,
-                stages.done,
+                stages.while_staged(stages.DONE, stages.done),
                 exact_version=False,
                 refusal="Only the new user can report their own training stages.",
             ),
             stages.EXTEND: Step(
                 TRAINEE,
                 staged,
-                stages.extend,
+                stages.while_staged(stages.EXTEND, stages.extend),
                 exact_version=False,
                 reason=ReasonPrompt(
                     "Ask HMIS for more time",
@@ -223,10 +223,22 @@ class NewUserKind(RequestKind[NewUserDetails]):
                 ),
                 refusal="Only the new user can ask for more time for their training.",
             ),
-            stages.EXTENSION: Step(ADMIN, frozenset(IN_STAGES), stages.decide_extension),
-            stages.REVIEW: Step(ADMIN, frozenset({NewUserState.STAGE_REVIEW}), stages.review),
-            stages.NEW_CASE: Step(ADMIN, frozenset(IN_STAGES), stages.new_case),
-            stages.WAIVE: Step(ADMIN, frozenset(IN_STAGES), stages.waive),
+            stages.EXTENSION: Step(
+                ADMIN,
+                frozenset(IN_STAGES),
+                stages.while_staged(stages.EXTENSION, stages.decide_extension),
+            ),
+            stages.REVIEW: Step(
+                ADMIN,
+                frozenset({NewUserState.STAGE_REVIEW}),
+                stages.while_staged(stages.REVIEW, stages.review),
+            ),
+            stages.NEW_CASE: Step(
+                ADMIN, frozenset(IN_STAGES), stages.while_staged(stages.NEW_CASE, stages.new_case)
+            ),
+            stages.WAIVE: Step(
+                ADMIN, frozenset(IN_STAGES), stages.while_staged(stages.WAIVE, stages.waive)
+            ),
         }
 
     def _verify(

@@ -20,6 +20,7 @@ from flows.kinds.new_user.details import (
     StageOutcome,
     StageProgress,
 )
+from flows.kit.kind import StepRun
 from flows.kit.machine import Machine
 from flows.kit.trainings import TRAINED
 from flows.model import Actor, AuditEvent, Subject
@@ -40,9 +41,29 @@ STAGE, ALL = "stage", "all"
 REVIEW_OUTCOMES = (StageOutcome.ACCEPTED, StageOutcome.CORRECTIONS, StageOutcome.RETRAIN)
 
 
+NO_STAGES = (
+    "Training stages are no longer set up for this community, so this button does nothing. "
+    "Ask the HMIS admins how the training goes on."
+)
+
+
+def while_staged(verb: str, step: StepRun[NewUserDetails]) -> StepRun[NewUserDetails]:
+    """``step``, or a refusal when the community file no longer has stages (its buttons may
+    still be on a card drawn before an operator removed them)."""
+
+    def guarded(
+        machine: Run, actor: Actor, request: NewUserRequest, arg: str, reason: str
+    ) -> Outcome:
+        if machine.community.new_user.staged_training is None:
+            return machine.refuse(actor, verb, "no_stages", request.id, NO_STAGES)
+        return step(machine, actor, request, arg, reason)
+
+    return guarded
+
+
 def settings(machine: Run) -> TrainingStages:
     stages = machine.community.new_user.staged_training
-    assert stages is not None, "only communities with stages reach these steps"
+    assert stages is not None, "the stage steps refuse first when there are none"
     return stages
 
 
