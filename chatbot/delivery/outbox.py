@@ -2,7 +2,10 @@
 
 Live cards are rendered from the database at delivery time, so rows for the same card are
 coalesced (the render is always the latest truth). Deliveries are claimed with a
-compare-and-set lease so several replicas can run dispatchers, and failures are retried with
+compare-and-set lease so several replicas can run dispatchers (on PostgreSQL the candidates
+are read ``FOR UPDATE SKIP LOCKED``, so replicas claiming at once take disjoint batches instead
+of queueing on each other's rows; SQLite, one writer at a time, renders no lock clause and
+relies on the compare-and-set alone), and failures are retried with
 exponential backoff; a person the platform cannot reach is reported to the admins.
 
 Claims are short and kept alive: a dispatcher renews its claims every second while it
@@ -250,6 +253,7 @@ class OutboxDispatcher:
                 )
                 .order_by(OutboxRow.id)
                 .limit(BATCH)
+                .with_for_update(skip_locked=True)
             ).all()
             claimed: list[_Job] = []
             seen: set[_CardKey] = set()
