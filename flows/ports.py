@@ -201,6 +201,21 @@ class MessageRef:
     message_id: str
 
 
+@dataclass(frozen=True)
+class PostMark:
+    """Which card a post is, so that a post repeated after an ambiguous failure (the
+    platform stored the message, then the bot died or lost the answer) can find the first
+    message and update it instead of adding a second.
+
+    ``card`` names the card on its platform (the same for every post and update of it);
+    ``retry`` says an earlier attempt to post it may have got through. A messenger that can
+    search its platform's history marks each post and, on a retry, looks first; one that
+    cannot ignores the mark."""
+
+    card: str
+    retry: bool
+
+
 class DeliveryError(Exception):
     """A platform refused a delivery; permanent ones (person not on it) are not retried."""
 
@@ -215,7 +230,9 @@ class Messenger(Protocol):
 
     platform: Platform
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef: ...
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef: ...
 
     async def update(self, ref: MessageRef, card: Card) -> None: ...
 

@@ -1,4 +1,11 @@
-"""The outbound port on the Slack Web API: post and update cards, find people by e-mail."""
+"""The outbound port on the Slack Web API: post and update cards, find people by e-mail.
+
+Each post carries its card's name in Slack message metadata (``MARK_EVENT``). A post that may
+have got through before (the bot died or lost Slack's answer) first reads the conversation's
+latest ``HISTORY_PAGE`` messages for one with that name, and updates it if found: Slack has
+no idempotency key for ``chat.postMessage``, and this is how a retry avoids a second copy.
+Reading history needs the ``channels:history``, ``groups:history`` and ``im:history`` scopes;
+without them the search fails, and the card is posted (a possible copy, as before)."""
 
 from __future__ import annotations
 
@@ -12,7 +19,14 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.blocks import card_message
 from flows.model import Platform
-from flows.ports import AdminChannel, DeliveryError, MessageRef, PersonRecipient, Recipient
+from flows.ports import (
+    AdminChannel,
+    DeliveryError,
+    MessageRef,
+    PersonRecipient,
+    PostMark,
+    Recipient,
+)
 from flows.ui import Card
 
 # Errors that retrying cannot fix: the person or channel is not reachable on Slack.
@@ -34,6 +48,10 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+MARK_EVENT = "hmis_bot_card"  # the metadata event type that names a post's card
+HISTORY_PAGE = 200  # the latest messages searched for an earlier copy (Slack's advised page)
+
+
 class SlackMessenger:
     platform = Platform.SLACK
 
@@ -41,11 +59,20 @@ class SlackMessenger:
         self._client = client
         self._admin_channel = admin_channel
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
         channel = await self._channel_for(recipient)
-        response = await self._call(
-            self._client.chat_postMessage(channel=channel, **card_message(card))
-        )
+        message = card_message(card)
+        if mark is not None:
+            if (
+                mark.retry
+                and (earlier := await self._marked(recipient, channel, mark.card)) is not None
+            ):
+                await self.update(earlier, card)
+                return earlier
+            message["metadata"] = {"event_type": MARK_EVENT, "event_payload": {"card": mark.card}}
+        response = await self._call(self._client.chat_postMessage(channel=channel, **message))
         return MessageRef(str(response["channel"]), str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
@@ -58,6 +85,28 @@ class SlackMessenger:
             return bool((await self._client.auth_test()).get("ok"))
         except (SlackApiError, aiohttp.ClientError):
             return False
+
+    async def _marked(self, recipient: Recipient, channel: str, card: str) -> MessageRef | None:
+        """The latest message in ``channel`` (a person's id: their DM) posted for ``card``."""
+        if isinstance(recipient, PersonRecipient):  # history needs the DM's own id
+            opened = await self._call(self._client.conversations_open(users=channel))
+            channel = str(opened["channel"]["id"])
+        try:
+            history = await self._call(
+                self._client.conversations_history(
+                    channel=channel, limit=HISTORY_PAGE, include_all_metadata=True
+                )
+            )
+        except DeliveryError as error:
+            if error.permanent:  # no history scope, say: post, as without the search
+                return None
+            raise
+        for message in history.get("messages", []):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == MARK_EVENT and payload.get("card") == card:
+                return MessageRef(channel, str(message["ts"]))
+        return None
 
     async def _channel_for(self, recipient: Recipient) -> str:
         if isinstance(recipient, AdminChannel):

@@ -19,7 +19,14 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from adapters.teams import cards, limits
 from adapters.teams.conversations import ConversationStore, from_json
 from flows.model import Platform
-from flows.ports import AdminChannel, DeliveryError, MessageRef, PersonRecipient, Recipient
+from flows.ports import (
+    AdminChannel,
+    DeliveryError,
+    MessageRef,
+    PersonRecipient,
+    PostMark,
+    Recipient,
+)
 from flows.ui import Card
 
 # Connector answers that retrying cannot fix: bad activity, bot removed or blocked, no such
@@ -43,7 +50,11 @@ class TeamsMessenger:
         self._conversations = conversations
         self._admin_channel = admin_channel
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
+        """Sends the card. ``mark`` is unused: the Bot Framework gives a bot no way to read
+        back what it sent, so a post after an ambiguous failure may add a second copy."""
         reference = await self._reference_for(recipient)
         sent: list[str] = []
 

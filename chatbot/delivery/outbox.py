@@ -8,6 +8,11 @@ of queueing on each other's rows; SQLite, one writer at a time, renders no lock 
 relies on the compare-and-set alone), and failures are retried with
 exponential backoff; a person the platform cannot reach is reported to the admins.
 
+A post is marked with its card's name (``flows.ports.PostMark``); a row claimed again after an
+attempt (the process died after the platform stored the post, or the answer was lost) asks
+the messenger to look for the first message before posting, so a retry updates it instead of
+adding a second copy, where the platform lets a bot read its history (Slack does).
+
 Claims are short and kept alive: a dispatcher renews its claims every second while it
 delivers them, so the claims of one that died (killed, crashed, its machine gone) lapse within
 ``CLAIM_LEASE`` and the restarted process, or another replica, delivers them at once. Liveness
@@ -47,6 +52,7 @@ from flows.ports import (
     MessageRef,
     Messenger,
     PersonRecipient,
+    PostMark,
     Recipient,
 )
 from flows.ui import Card, card_from_dict
@@ -95,11 +101,18 @@ class _Job:
     recipient: Recipient
     ref: MessageRef | None
     covers_up_to: int  # rows for this card queued after the render stay pending
-    attempts: int
+    attempts: int  # this one included
 
     @property
     def platform(self) -> Platform:
         return Platform(self.key.platform)
+
+    @property
+    def mark(self) -> PostMark:
+        """The card's name on its platform; past the first attempt, an earlier one may have
+        posted it (stored by the platform, the answer lost to a kill or a timeout)."""
+        key = self.key
+        return PostMark(f"{key.subject_kind}:{key.subject_id}:{key.audience}", self.attempts > 1)
 
 
 @dataclass(frozen=True)
@@ -185,7 +198,7 @@ class OutboxDispatcher:
                 raise DeliveryError(f"{job.platform} is not enabled", permanent=True)
             ref = job.ref
             if ref is None:
-                ref = await messenger.post(job.recipient, job.card)
+                ref = await messenger.post(job.recipient, job.card, job.mark)
             else:
                 await messenger.update(ref, job.card)
         except DeliveryError as error:
