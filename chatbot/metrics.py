@@ -1,22 +1,61 @@
-"""Prometheus metrics served at ``GET /metrics``."""
+"""Prometheus metrics served at ``GET /metrics``.
 
-from prometheus_client import Counter, Histogram
+Counters and histograms are kept by the process that served or delivered (each replica has
+its own; Prometheus sums them). The backlog gauges (outbox depth, open requests, SLA
+breaches) describe the shared database, so every replica reports the same figures: they are
+read from it at each scrape (``chatbot.backlog``); aggregate them with ``max``, not ``sum``."""
 
-OUTBOX_DELIVERIES = Counter(
-    "hmis_bot_outbox_deliveries_total",
-    "Outbox deliveries by platform and result",
-    ["platform", "result"],
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter(
+    "hmis_bot_http_requests_total",
+    "Inbound HTTP requests by route, method and response status",
+    ["route", "method", "status"],
 )
 REQUEST_SECONDS = Histogram(
-    "hmis_bot_http_request_seconds", "Time to answer an inbound platform request", ["endpoint"]
+    "hmis_bot_http_request_seconds",
+    "Time to answer an inbound HTTP request (the ack, for Slack), by route",
+    ["route"],
+)
+OUTBOX_DELIVERIES = Counter(
+    "hmis_bot_outbox_deliveries_total",
+    "Outbox deliveries by platform and result (sent, retry, failed)",
+    ["platform", "result"],
+)
+RATE_LIMITED = Counter(
+    "hmis_bot_rate_limited_total",
+    "HTTP 429 answers from a chat platform's API, by platform (each waited out, then retried)",
+    ["platform"],
 )
 LOOP_FAILURES = Counter(
     "hmis_bot_loop_failures_total",
     "Failed iterations of a background loop (outbox delivery, nudge sweep ticks); it goes on",
     ["loop"],
 )
+SWEEP_SECONDS = Histogram(
+    "hmis_bot_sweep_seconds",
+    "Duration of a nudge sweep, every rule, on the replica holding the sweep lease",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
 SWEEP_RULE_FAILURES = Counter(
     "hmis_bot_sweep_rule_failures_total",
     "Sweep rules that failed (the sweep went on with the next rule), by nudge kind",
     ["kind"],
+)
+OUTBOX_PENDING = Gauge(
+    "hmis_bot_outbox_pending",
+    "Outbox rows waiting for delivery (due or backing off), by platform",
+    ["platform"],
+)
+OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
+    "hmis_bot_outbox_oldest_pending_seconds",
+    "Age of the oldest outbox row waiting for delivery; 0 when none waits",
+)
+REQUESTS_OPEN = Gauge(
+    "hmis_bot_requests_open", "Open requests by kind and state", ["kind", "state"]
+)
+SLA_BREACHES = Gauge(
+    "hmis_bot_requests_overdue",
+    "Open requests past their current deadline (an SLA breach), by kind and state",
+    ["kind", "state"],
 )
