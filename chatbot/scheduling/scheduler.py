@@ -1,10 +1,14 @@
 """Runs the nudge sweeps inside ``hmis-bot serve``: APScheduler ticks on every replica, and a
 lease row in the database lets exactly one of them sweep at a time.
 
-The holder renews the lease on every tick; when it dies, the lease runs out and the next
-replica to tick takes over. Sweeps select everything due up to now, so a late or missed tick
-loses nothing: the next one catches up (``misfire_grace_time=None`` runs a late tick however
-late, ``coalesce=True`` runs a backlog of ticks once, and the first tick runs at start-up).
+The holder renews the lease on every tick and before each rule of a sweep (a sweep longer
+than the lease would otherwise let a second replica start one); when it dies, the lease runs
+out and the next replica to tick takes over. Each sweep is logged as it starts and ends, with
+its holder, and timed in ``/metrics``.
+
+Sweeps select everything due up to now, so a late or missed tick loses nothing: the next one
+catches up (``misfire_grace_time=None`` runs a late tick however late, ``coalesce=True`` runs a
+backlog of ticks once, and the first tick runs at start-up).
 
 A tick never raises: a failure (the database down while taking the lease) is logged in one
 line and counted, and the next tick tries again; ``health`` says when a tick last got through.
@@ -16,6 +20,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -139,7 +144,12 @@ class NudgeScheduler:
     def _sweep_if_leased(self) -> bool:
         if not self._lease.acquire():
             return False
-        result = self._sweeper.run(self._clock())
+        log.info("nudge sweep started by %s", self._lease.holder)
+        started = time.perf_counter()
+        result = self._sweeper.run(self._clock(), still_leased=self._lease.acquire)
+        took = time.perf_counter() - started
+        metrics.SWEEP_SECONDS.observe(took)
+        log.info("nudge sweep by %s took %.3f s", self._lease.holder, took)
         if result.queued:
             log.info("nudge sweep queued %d messages", len(result.queued))
             self._wake()
@@ -149,7 +159,7 @@ class NudgeScheduler:
 
 
 def start_nudges(
-    runtime: Runtime, minutes: int, clock: Clock, loop: asyncio.AbstractEventLoop
+    runtime: Runtime, minutes: float, clock: Clock, loop: asyncio.AbstractEventLoop
 ) -> NudgeScheduler | None:
     """Sweep every ``minutes`` inside ``hmis-bot serve``; not at all when that is 0 (sweeps
     then come from ``hmis-bot sweep``) or when no chat platform could deliver them."""
