@@ -9,6 +9,7 @@ without them the search fails, and the card is posted (a possible copy, as befor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
@@ -52,12 +53,16 @@ MARK_EVENT = "hmis_bot_card"  # the metadata event type that names a post's card
 HISTORY_PAGE = 200  # the latest messages searched for an earlier copy (Slack's advised page)
 
 
+log = logging.getLogger(__name__)
+
+
 class SlackMessenger:
     platform = Platform.SLACK
 
     def __init__(self, client: AsyncWebClient, admin_channel: str | None) -> None:
         self._client = client
         self._admin_channel = admin_channel
+        self._search_refusals: set[str] = set()  # Slack's reasons, each logged once
 
     async def post(
         self, recipient: Recipient, card: Card, mark: PostMark | None = None
@@ -87,21 +92,26 @@ class SlackMessenger:
             return False
 
     async def _marked(self, recipient: Recipient, channel: str, card: str) -> MessageRef | None:
-        """The latest message in ``channel`` (a person's id: their DM) posted for ``card``."""
-        if isinstance(recipient, PersonRecipient):  # history needs the DM's own id
-            opened = await self._call(self._client.conversations_open(users=channel))
-            channel = str(opened["channel"]["id"])
+        """The latest message in ``channel`` (a person's id: their DM) posted for ``card``;
+        None also when Slack refuses the search (an app installed without the history
+        scopes): then the card is posted, as it was before posts were searched for."""
         try:
-            history = await self._call(
-                self._client.conversations_history(
-                    channel=channel, limit=HISTORY_PAGE, include_all_metadata=True
-                )
+            if isinstance(recipient, PersonRecipient):  # history needs the DM's own id
+                opened = await self._client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            history = await self._client.conversations_history(
+                channel=channel, limit=HISTORY_PAGE, include_all_metadata=True
             )
-        except DeliveryError as error:
-            if error.permanent:  # no history scope, say: post, as without the search
-                return None
-            raise
-        for message in history.get("messages", []):
+        except SlackApiError as error:
+            reason = error.response.get("error", "unknown_error")
+            if reason not in self._search_refusals:
+                self._search_refusals.add(reason)
+                log.warning("cannot look for an earlier copy of a card on Slack: %s", reason)
+            return None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from None
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == MARK_EVENT and payload.get("card") == card:
