@@ -1,10 +1,10 @@
 """Runs the nudge sweeps inside ``hmis-bot serve``: APScheduler ticks on every replica, and a
 lease row in the database lets exactly one of them sweep at a time.
 
-The holder renews the lease on every tick and before each rule of a sweep (a sweep longer
-than the lease would otherwise let a second replica start one); when it dies, the lease runs
-out and the next replica to tick takes over. Each sweep is logged as it starts and ends, with
-its holder, and timed in ``/metrics``.
+The holder renews the lease on every tick, and every tick from a thread of its own while it
+sweeps (a sweep, or one rule, longer than the lease would otherwise let a second replica start
+one); when it dies, the lease runs out and the next replica to tick takes over. Each sweep
+is logged as it starts and ends, with its holder, and timed in ``/metrics``.
 
 Sweeps select everything due up to now, so a late or missed tick loses nothing: the next one
 catches up (``misfire_grace_time=None`` runs a late tick however late, ``coalesce=True`` runs a
@@ -20,6 +20,7 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -91,6 +92,44 @@ class Lease:
             )
 
 
+class LeaseKeeper:
+    """Renews a held lease every ``interval`` seconds from a thread of its own while a sweep
+    runs, so a rule longer than the lease cannot let it lapse under a live holder. ``held``
+    turns False once a renewal finds the lease taken (the holder was too slow to renew, its
+    database unreachable for a whole lease): the sweep stops at its next rule."""
+
+    def __init__(self, lease: Lease, interval: float, failures: FailureLog) -> None:
+        self._lease = lease
+        self._interval = interval
+        self._failures = failures
+        self._lost = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="sweep-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def held(self) -> bool:
+        return not self._lost.is_set()
+
+    def _renew(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                if not self._lease.acquire():
+                    self._lost.set()
+                    return
+            # A renewal that fails (the database away) is retried on the next interval; the
+            # lease lapses only if none gets through for the whole lease.
+            except Exception as error:  # noqa: BLE001
+                self._failures.record("renewing the sweep lease", error)
+                metrics.LOOP_FAILURES.labels(LOOP).inc()
+
+
 class NudgeScheduler:
     def __init__(
         self,
@@ -146,7 +185,8 @@ class NudgeScheduler:
             return False
         log.info("nudge sweep started by %s", self._lease.holder)
         started = time.perf_counter()
-        result = self._sweeper.run(self._clock(), still_leased=self._lease.acquire)
+        with LeaseKeeper(self._lease, self._every.total_seconds(), self._failures) as keeper:
+            result = self._sweeper.run(self._clock(), still_leased=keeper.held)
         took = time.perf_counter() - started
         metrics.SWEEP_SECONDS.observe(took)
         log.info("nudge sweep by %s took %.3f s", self._lease.holder, took)

@@ -54,9 +54,9 @@ class Sweeper:
     def run(self, now: datetime, still_leased: Callable[[], bool] | None = None) -> SweepResult:
         """Run every rule due at ``now``, each on its own, whatever the others do.
 
-        ``still_leased``, asked before each rule, renews the sweep lease of the replica
-        running it (a long sweep would otherwise outlive the lease, and another replica start
-        a sweep of its own); when it answers False the lease is lost and the sweep stops."""
+        ``still_leased``, asked before each rule, says whether the replica running it still
+        holds the sweep lease; when it answers False another replica may be sweeping, and
+        this sweep stops."""
         result = SweepResult([], [])
         for rule in plan(self.community, self.calendar, now, self.registry):
             if still_leased is not None and not still_leased():
