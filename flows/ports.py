@@ -217,12 +217,15 @@ class PostMark:
 
 
 class DeliveryError(Exception):
-    """A platform refused a delivery; permanent ones (person not on it) are not retried."""
+    """A platform refused a delivery; permanent ones (person not on it) are not retried.
+    ``rate_limited``: the platform answered HTTP 429 (counted in ``/metrics``), for messengers
+    that leave 429s to the outbox's retries rather than waiting them out themselves."""
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, rate_limited: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.rate_limited = rate_limited
 
 
 class Messenger(Protocol):

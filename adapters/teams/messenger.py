@@ -8,6 +8,7 @@ stored reference's service re-aimed at the configured channel id.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -113,7 +114,9 @@ class TeamsMessenger:
         except HttpOperationError as error:
             status = _status(error)
             raise DeliveryError(
-                f"connector answered HTTP {status}", permanent=status in PERMANENT_STATUSES
+                f"connector answered HTTP {status}",
+                permanent=status in PERMANENT_STATUSES,
+                rate_limited=status == HTTPStatus.TOO_MANY_REQUESTS,
             ) from None
         except (ClientRequestError, aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from None

@@ -391,6 +391,8 @@ class OutboxDispatcher:
             if give_up and isinstance(job.recipient, PersonRecipient):
                 self._report_if_unreachable(session, job, error)
         metrics.OUTBOX_DELIVERIES.labels(job.key.platform, "failed" if give_up else "retry").inc()
+        if error.rate_limited:
+            metrics.RATE_LIMITED.labels(job.key.platform).inc()
 
 
 def _same_card(key: _CardKey) -> tuple[ColumnElement[bool], ...]:

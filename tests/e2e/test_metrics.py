@@ -14,18 +14,21 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from chatbot.storage.database import Database
 from flows.community import Community
+from flows.model import Platform
 from tests.conftest import Clock
 from tests.e2e.slack_testbed import SlackTestbed, running_bot
+from tests.e2e.teams_testbed import TeamsTestbed, personal, running_bots
 from tests.e2e.test_slack_new_user_request import file_request, open_form
-from tests.requests import LEAD, request_values
+from tests.outages import queue_card
+from tests.requests import ADMIN, LEAD, request_values
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 SLACK_EVENTS = {"route": "/slack/events", "method": "POST", "status": "200"}
 WAITING = {"kind": "new_user", "state": "awaiting_verification"}
 
 
-async def scrape(slack: SlackTestbed) -> Samples:
-    answer = await slack.http.get("/metrics")
+async def scrape(bed: SlackTestbed | TeamsTestbed) -> Samples:
+    answer = await bed.http.get("/metrics")
     assert answer.status == 200
     assert answer.content_type == "text/plain"
     return {
@@ -96,3 +99,25 @@ async def test_sweeps_are_timed(
             await asyncio.sleep(0.02)
         assert swept("hmis_bot_sweep_seconds_count") == 1
         assert swept("hmis_bot_sweep_seconds_sum") > 0
+
+
+async def test_teams_rate_limits_are_counted_and_retried(
+    database_url: str, database: Database, community: Community, clock: Clock
+) -> None:
+    """Teams' 429s go back to the outbox, which retries after its backoff; each is counted."""
+    async with running_bots(database_url, community, clock, with_slack=False) as bots:
+        teams = bots.teams
+        await teams.install(ADMIN)
+        before = await scrape(teams)
+        teams.fake.fail_next(429)
+        queue_card(database, clock, "Throttled", ADMIN, Platform.TEAMS)
+        for _ in range(500):
+            limited = change(before, await scrape(teams))
+            if limited("hmis_bot_rate_limited_total", platform="teams"):
+                break
+            await asyncio.sleep(0.02)
+        assert limited("hmis_bot_rate_limited_total", platform="teams") == 1
+        assert limited("hmis_bot_outbox_deliveries_total", platform="teams", result="retry") == 1
+        clock.advance(seconds=6)  # the first retry's backoff
+        await teams.settle()
+        assert teams.fake.last(personal(ADMIN)).activity["summary"] == "Throttled"
