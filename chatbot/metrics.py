@@ -5,7 +5,9 @@ its own; Prometheus sums them). The backlog gauges (outbox depth, open requests,
 breaches) describe the shared database, so every replica reports the same figures: they are
 read from it at each scrape (``chatbot.backlog``); aggregate them with ``max``, not ``sum``."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Histogram
+
+from chatbot.backlog import BacklogCollector
 
 HTTP_REQUESTS = Counter(
     "hmis_bot_http_requests_total",
@@ -42,20 +44,6 @@ SWEEP_RULE_FAILURES = Counter(
     "Sweep rules that failed (the sweep went on with the next rule), by nudge kind",
     ["kind"],
 )
-OUTBOX_PENDING = Gauge(
-    "hmis_bot_outbox_pending",
-    "Outbox rows waiting for delivery (due or backing off), by platform",
-    ["platform"],
-)
-OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
-    "hmis_bot_outbox_oldest_pending_seconds",
-    "Age of the oldest outbox row waiting for delivery; 0 when none waits",
-)
-REQUESTS_OPEN = Gauge(
-    "hmis_bot_requests_open", "Open requests by kind and state", ["kind", "state"]
-)
-SLA_BREACHES = Gauge(
-    "hmis_bot_requests_overdue",
-    "Open requests past their current deadline (an SLA breach), by kind and state",
-    ["kind", "state"],
-)
+BACKLOG = BacklogCollector()
+"""The outbox and request backlog gauges, set from the database at each scrape."""
+REGISTRY.register(BACKLOG)

@@ -29,7 +29,7 @@ from adapters.slack.setup import SlackAdapter, slack_adapter
 from adapters.teams.handler import TeamsMessagesHandler
 from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
-from chatbot.backlog import refresh_backlog
+from chatbot.backlog import read_backlog
 from chatbot.policy import load_community
 from chatbot.runtime import Runtime, build_runtime, utc_now
 from chatbot.scheduling.scheduler import start_nudges
@@ -267,7 +267,8 @@ async def _metrics(request: web.Request) -> web.Response:
     if state.runtime is not None:
         try:
             async with asyncio.timeout(PING_SECONDS):
-                await asyncio.to_thread(refresh_backlog, state.runtime.db, state.clock())
+                reading = asyncio.to_thread(read_backlog, state.runtime.db, state.clock())
+                metrics.BACKLOG.latest = await reading
         # A scrape must answer whatever the database does: the counters are this process's
         # own; the backlog gauges keep their last values, and the failure is logged once.
         except Exception as error:  # noqa: BLE001
