@@ -35,7 +35,9 @@ ENVIRONMENT = {
     "MICROSOFT_APP_TENANT_ID": "your tenant (SingleTenant and UserAssignedMSI bots)",
     "MICROSOFT_APP_TYPE": "SingleTenant, MultiTenant or UserAssignedMSI (default: MultiTenant)",
     "HMIS_BOT_TEAMS_DEV_MODE": "1: accept unauthenticated Teams traffic when there is no app id",
-    "HMIS_BOT_SWEEP_MINUTES": "minutes between nudge sweeps in serve; 0: sweep from cron (5)",
+    "HMIS_BOT_SWEEP_MINUTES": (
+        "minutes between nudge sweeps in serve, fractions allowed; 0: sweep from cron (5)"
+    ),
 }
 """Every variable the bot reads, with what it means: ``--help`` lists them per command."""
 
@@ -69,8 +71,10 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = Field("MultiTenant", alias="MICROSOFT_APP_TYPE")
     teams_dev_mode: bool = Field(False, alias="HMIS_BOT_TEAMS_DEV_MODE")
-    sweep_minutes: int = Field(5, ge=0, alias="HMIS_BOT_SWEEP_MINUTES")
-    """How often ``serve`` sweeps for due nudges; 0 leaves it to ``hmis-bot sweep`` from cron."""
+    sweep_minutes: float = Field(5, ge=0, alias="HMIS_BOT_SWEEP_MINUTES")
+    """How often ``serve`` sweeps for due nudges; 0 leaves it to ``hmis-bot sweep`` from cron.
+    Fractions allowed: replica tests tick every second or so (the sweep lease lasts three
+    ticks, so a dead sweeper's lease lapses within seconds)."""
 
     @field_validator("policy_path", mode="before")
     @classmethod

@@ -201,13 +201,31 @@ class MessageRef:
     message_id: str
 
 
-class DeliveryError(Exception):
-    """A platform refused a delivery; permanent ones (person not on it) are not retried."""
+@dataclass(frozen=True)
+class PostMark:
+    """Which card a post is, so that a post repeated after an ambiguous failure (the
+    platform stored the message, then the bot died or lost the answer) can find the first
+    message and update it instead of adding a second.
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    ``card`` names the card on its platform (the same for every post and update of it);
+    ``retry`` says an earlier attempt to post it may have got through. A messenger that can
+    search its platform's history marks each post and, on a retry, looks first; one that
+    cannot ignores the mark."""
+
+    card: str
+    retry: bool
+
+
+class DeliveryError(Exception):
+    """A platform refused a delivery; permanent ones (person not on it) are not retried.
+    ``rate_limited``: the platform answered HTTP 429 (counted in ``/metrics``), for messengers
+    that leave 429s to the outbox's retries rather than waiting them out themselves."""
+
+    def __init__(self, reason: str, *, permanent: bool, rate_limited: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.rate_limited = rate_limited
 
 
 class Messenger(Protocol):
@@ -215,7 +233,9 @@ class Messenger(Protocol):
 
     platform: Platform
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef: ...
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef: ...
 
     async def update(self, ref: MessageRef, card: Card) -> None: ...
 

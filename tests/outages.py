@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chatbot.storage.database import Database
 from chatbot.storage.ledger import Clock, SqlLedger
 from flows.model import Notification, Platform
-from flows.ports import MessageRef, Recipient
+from flows.ports import MessageRef, PostMark, Recipient
 from flows.ui import Card
 
 UNREACHABLE = {
@@ -70,7 +70,9 @@ class ScriptedMessenger:
     delay: float = 0.0
     held: asyncio.Event | None = None
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
         if self.failures:
             raise self.failures.pop(0)
         if self.held is not None:

@@ -46,18 +46,22 @@ def test_scopes_are_the_minimum_the_web_api_calls_need() -> None:
         used |= set(
             re.findall(
                 r"\.(chat_postMessage|chat_update|users_info|users_lookupByEmail"
-                r"|views_open|views_publish|chat_postEphemeral)\(",
+                r"|views_open|views_publish|chat_postEphemeral"
+                r"|conversations_open|conversations_history)\(",
                 path.read_text(),
             )
         )
+    history = {"channels:history", "groups:history", "im:history"}  # admin channel, or a DM
     needs = {
-        "chat_postMessage": "chat:write",
-        "chat_update": "chat:write",
-        "chat_postEphemeral": "chat:write",
-        "users_info": "users:read",
-        "users_lookupByEmail": "users:read.email",
+        "chat_postMessage": {"chat:write"},
+        "chat_update": {"chat:write"},
+        "chat_postEphemeral": {"chat:write"},
+        "users_info": {"users:read"},
+        "users_lookupByEmail": {"users:read.email"},
+        "conversations_open": {"im:write"},
+        "conversations_history": history,
     }
-    required = {needs[m] for m in used if m in needs} | {"commands", "users:read.email"}
+    required = set().union(*(needs.get(m, set()) for m in used)) | {"commands", "users:read.email"}
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == required
 
 

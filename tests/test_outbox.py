@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from adapters.console.messenger import ADMIN_CHANNEL, ConsoleMessenger
@@ -39,4 +41,29 @@ async def test_changes_queued_before_delivery_are_coalesced_into_one_post(
     with database.transaction() as session:
         statuses = Counter(session.scalars(select(OutboxRow.status)))
     assert statuses == {"sent": 4, "superseded": 3}
+    runtime.db.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_replicas_claim_around_rows_another_one_is_claiming(
+    database_url: str, database: Database, community: Community, clock: Clock
+) -> None:
+    """On PostgreSQL the claim reads ``FOR UPDATE SKIP LOCKED``: rows another replica's claim
+    has locked are passed over, not waited for. Before, the claim's compare-and-set waited on
+    the other replica's lock, so replicas claiming at once took turns instead of working in
+    parallel."""
+    messenger = ConsoleMessenger(lambda _line: None)
+    settings = Settings(HMIS_BOT_DATABASE_URL=database_url)
+    runtime = build_runtime(settings, community, {Platform.CONSOLE: messenger}, clock)
+    service_driver(runtime.service).submit(LEAD, request_values())
+    with database.transaction() as session:
+        queued = len(session.scalars(select(OutboxRow.id)).all())
+    other = database.engine.connect()
+    try:
+        with other.begin():  # another replica's claim, in the middle of its transaction
+            other.execute(select(OutboxRow.id).order_by(OutboxRow.id).limit(1).with_for_update())
+            delivered = await asyncio.wait_for(runtime.dispatcher.deliver_due(), timeout=10)
+    finally:
+        other.close()
+    assert delivered == queued - 1
     runtime.db.dispose()

@@ -4,13 +4,22 @@ lease (the database down) is counted and the next tick sweeps."""
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 
-from chatbot.scheduling.scheduler import LEASE_TICKS, SWEEP_LEASE, Lease, NudgeScheduler
+from chatbot.scheduling.scheduler import (
+    LEASE_TICKS,
+    SWEEP_LEASE,
+    Lease,
+    LeaseKeeper,
+    NudgeScheduler,
+)
 from chatbot.storage.database import Database
+from chatbot.supervision import FailureLog
 from flows.community import Community
 from flows.nudges.rules import RequestRule, Rule
 from flows.nudges.sweep import NudgeSweep
@@ -103,3 +112,36 @@ def test_a_tick_with_a_failing_rule_still_sweeps_the_rest(
     assert scheduler.tick() is True
     assert any(FAILING in record.getMessage() for record in caplog.records)
     assert "inactivity_disable" in {kind for kind, _, _ in bed.take()}
+
+
+def test_a_sweep_longer_than_the_lease_keeps_it(database: Database, clock: Clock) -> None:
+    """Before, the lease was renewed only on ticks: a sweep (or one rule) longer than the
+    lease let another replica take it and start a second sweep alongside."""
+    mine, theirs = (
+        Lease(database, SWEEP_LEASE, holder, clock, timedelta(seconds=3))
+        for holder in ("mine", "theirs")
+    )
+    assert mine.acquire()
+    with LeaseKeeper(mine, 0.02, FailureLog(logging.getLogger(__name__))) as keeper:
+        for _ in range(3):  # six seconds of sweeping: twice the lease
+            clock.advance(seconds=2)
+            time.sleep(0.2)  # the keeper renews meanwhile
+        assert not theirs.acquire()
+        assert keeper.held()
+
+
+def test_a_keeper_that_finds_the_lease_taken_stops_the_sweep(
+    database: Database, clock: Clock
+) -> None:
+    mine, theirs = (
+        Lease(database, SWEEP_LEASE, holder, clock, timedelta(seconds=3))
+        for holder in ("mine", "theirs")
+    )
+    assert mine.acquire()
+    clock.advance(seconds=4)  # the holder stalled for longer than the lease
+    assert theirs.acquire()
+    with LeaseKeeper(mine, 0.02, FailureLog(logging.getLogger(__name__))) as keeper:
+        deadline = time.monotonic() + 5
+        while keeper.held() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not keeper.held()

@@ -7,7 +7,7 @@ from itertools import count
 
 from adapters.console.render import card_text
 from flows.model import Platform
-from flows.ports import AdminChannel, MessageRef, Recipient
+from flows.ports import AdminChannel, MessageRef, PostMark, Recipient
 from flows.ui import Card
 
 ADMIN_CHANNEL = "#hmis-admins"
@@ -21,7 +21,10 @@ class ConsoleMessenger:
         self._ids = count(1)
         self.cards: dict[MessageRef, Card] = {}
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
+        """Prints the card; the console has no history to search, so ``mark`` is unused."""
         channel = ADMIN_CHANNEL if isinstance(recipient, AdminChannel) else recipient.email
         ref = MessageRef(channel, str(next(self._ids)))
         self.cards[ref] = card

@@ -1,5 +1,12 @@
 """The outbound port on the Slack Web API: post and update cards, find people by e-mail.
 
+Each post carries its card's name in Slack message metadata (``MARK_EVENT``). A post that may
+have got through before (the bot died or lost Slack's answer) first reads the conversation's
+latest ``HISTORY_PAGE`` messages for one with that name, and updates it if found: Slack has
+no idempotency key for ``chat.postMessage``, and this is how a retry avoids a second copy.
+Reading history needs the ``channels:history``, ``groups:history`` and ``im:history`` scopes;
+without them the search fails, and the card is posted (a possible copy, as before).
+
 Calls are paced to Slack's rate limits (``SlackPacing``); a person's Slack id, once found by
 e-mail, is remembered for the life of the process, so a fan-out to many people spends one
 look-up per person, not one per message."""
@@ -7,6 +14,7 @@ look-up per person, not one per message."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
@@ -18,7 +26,14 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack.blocks import card_message
 from adapters.slack.pacing import SlackPacing
 from flows.model import Platform
-from flows.ports import AdminChannel, DeliveryError, MessageRef, PersonRecipient, Recipient
+from flows.ports import (
+    AdminChannel,
+    DeliveryError,
+    MessageRef,
+    PersonRecipient,
+    PostMark,
+    Recipient,
+)
 from flows.ui import Card
 
 # Errors that retrying cannot fix: the person or channel is not reachable on Slack.
@@ -40,6 +55,13 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+MARK_EVENT = "hmis_bot_card"  # the metadata event type that names a post's card
+HISTORY_PAGE = 200  # the latest messages searched for an earlier copy (Slack's advised page)
+
+
+log = logging.getLogger(__name__)
+
+
 class SlackMessenger:
     platform = Platform.SLACK
 
@@ -53,13 +75,23 @@ class SlackMessenger:
         self._admin_channel = admin_channel
         self._pacing = pacing or SlackPacing()
         self._user_ids: dict[str, asyncio.Future[str]] = {}  # found, or being looked up
+        self._search_refusals: set[str] = set()  # Slack's reasons, each logged once
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
         channel = await self._channel_for(recipient)
+        message = card_message(card)
+        if mark is not None:
+            if (
+                mark.retry
+                and (earlier := await self._marked(recipient, channel, mark.card)) is not None
+            ):
+                await self.update(earlier, card)
+                return earlier
+            message["metadata"] = {"event_type": MARK_EVENT, "event_payload": {"card": mark.card}}
         async with self._pacing.posting(channel):
-            response = await self._call(
-                self._client.chat_postMessage(channel=channel, **card_message(card))
-            )
+            response = await self._call(self._client.chat_postMessage(channel=channel, **message))
         return MessageRef(str(response["channel"]), str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
@@ -73,6 +105,33 @@ class SlackMessenger:
             return bool((await self._client.auth_test()).get("ok"))
         except (SlackApiError, aiohttp.ClientError):
             return False
+
+    async def _marked(self, recipient: Recipient, channel: str, card: str) -> MessageRef | None:
+        """The latest message in ``channel`` (a person's id: their DM) posted for ``card``;
+        None also when Slack refuses the search (an app installed without the history
+        scopes): then the card is posted, as it was before posts were searched for."""
+        try:
+            if isinstance(recipient, PersonRecipient):  # history needs the DM's own id
+                opened = await self._client.conversations_open(users=channel)
+                channel = str(opened["channel"]["id"])
+            history = await self._client.conversations_history(
+                channel=channel, limit=HISTORY_PAGE, include_all_metadata=True
+            )
+        except SlackApiError as error:
+            reason = error.response.get("error", "unknown_error")
+            if reason not in self._search_refusals:
+                self._search_refusals.add(reason)
+                log.warning("cannot look for an earlier copy of a card on Slack: %s", reason)
+            return None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from None
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == MARK_EVENT and payload.get("card") == card:
+                return MessageRef(channel, str(message["ts"]))
+        return None
 
     async def _channel_for(self, recipient: Recipient) -> str:
         if isinstance(recipient, AdminChannel):

@@ -11,6 +11,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_app
@@ -20,6 +23,30 @@ from adapters.slack.socket_mode import SlackSocketMode
 from flows.ports import Inbound
 
 RATE_LIMIT_RETRIES = 3  # Slack's Retry-After is honoured between tries
+
+
+class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (waits out ``Retry-After``, then retries), telling
+    ``rate_limited`` of each 429 first, retried or not: the operator's count of them."""
+
+    def __init__(self, rate_limited: Callable[[], None], max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._rate_limited = rate_limited
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        limited = await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+        if limited:
+            self._rate_limited()
+        return limited
 
 
 @dataclass
@@ -53,13 +80,15 @@ def slack_adapter(
     admin_channel: str | None,
     *,
     app_token: str = "",
+    rate_limited: Callable[[], None] = lambda: None,
 ) -> SlackAdapter:
+    """``rate_limited`` is told of every HTTP 429 from the Web API."""
     client = AsyncWebClient(
         token=token,
         base_url=api_url,
         session=session,
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            CountedRateLimitRetries(rate_limited, RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )

@@ -8,6 +8,7 @@ stored reference's service re-aimed at the configured channel id.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -19,7 +20,14 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from adapters.teams import cards, limits
 from adapters.teams.conversations import ConversationStore, from_json
 from flows.model import Platform
-from flows.ports import AdminChannel, DeliveryError, MessageRef, PersonRecipient, Recipient
+from flows.ports import (
+    AdminChannel,
+    DeliveryError,
+    MessageRef,
+    PersonRecipient,
+    PostMark,
+    Recipient,
+)
 from flows.ui import Card
 
 # Connector answers that retrying cannot fix: bad activity, bot removed or blocked, no such
@@ -43,7 +51,11 @@ class TeamsMessenger:
         self._conversations = conversations
         self._admin_channel = admin_channel
 
-    async def post(self, recipient: Recipient, card: Card) -> MessageRef:
+    async def post(
+        self, recipient: Recipient, card: Card, mark: PostMark | None = None
+    ) -> MessageRef:
+        """Sends the card. ``mark`` is unused: the Bot Framework gives a bot no way to read
+        back what it sent, so a post after an ambiguous failure may add a second copy."""
         reference = await self._reference_for(recipient)
         sent: list[str] = []
 
@@ -102,7 +114,9 @@ class TeamsMessenger:
         except HttpOperationError as error:
             status = _status(error)
             raise DeliveryError(
-                f"connector answered HTTP {status}", permanent=status in PERMANENT_STATUSES
+                f"connector answered HTTP {status}",
+                permanent=status in PERMANENT_STATUSES,
+                rate_limited=status == HTTPStatus.TOO_MANY_REQUESTS,
             ) from None
         except (ClientRequestError, aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from None

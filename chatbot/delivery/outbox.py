@@ -2,8 +2,16 @@
 
 Live cards are rendered from the database at delivery time, so rows for the same card are
 coalesced (the render is always the latest truth). Deliveries are claimed with a
-compare-and-set lease so several replicas can run dispatchers, and failures are retried with
+compare-and-set lease so several replicas can run dispatchers (on PostgreSQL the candidates
+are read ``FOR UPDATE SKIP LOCKED``, so replicas claiming at once take disjoint batches instead
+of queueing on each other's rows; SQLite, one writer at a time, renders no lock clause and
+relies on the compare-and-set alone), and failures are retried with
 exponential backoff; a person the platform cannot reach is reported to the admins.
+
+A post is marked with its card's name (``flows.ports.PostMark``); a row claimed again after an
+attempt (the process died after the platform stored the post, or the answer was lost) asks
+the messenger to look for the first message before posting, so a retry updates it instead of
+adding a second copy, where the platform lets a bot read its history (Slack does).
 
 Claims are short and kept alive: a dispatcher renews its claims every second while it
 delivers them, so the claims of one that died (killed, crashed, its machine gone) lapse within
@@ -44,6 +52,7 @@ from flows.ports import (
     MessageRef,
     Messenger,
     PersonRecipient,
+    PostMark,
     Recipient,
 )
 from flows.ui import Card, card_from_dict
@@ -93,11 +102,18 @@ class _Job:
     recipient: Recipient
     ref: MessageRef | None
     covers_up_to: int  # rows for this card queued after the render stay pending
-    attempts: int
+    attempts: int  # this one included
 
     @property
     def platform(self) -> Platform:
         return Platform(self.key.platform)
+
+    @property
+    def mark(self) -> PostMark:
+        """The card's name on its platform; past the first attempt, an earlier one may have
+        posted it (stored by the platform, the answer lost to a kill or a timeout)."""
+        key = self.key
+        return PostMark(f"{key.subject_kind}:{key.subject_id}:{key.audience}", self.attempts > 1)
 
 
 @dataclass(frozen=True)
@@ -192,7 +208,7 @@ class OutboxDispatcher:
                 raise DeliveryError(f"{job.platform} is not enabled", permanent=True)
             ref = job.ref
             if ref is None:
-                ref = await messenger.post(job.recipient, job.card)
+                ref = await messenger.post(job.recipient, job.card, job.mark)
             else:
                 await messenger.update(ref, job.card)
         except DeliveryError as error:
@@ -260,6 +276,7 @@ class OutboxDispatcher:
                 )
                 .order_by(OutboxRow.id)
                 .limit(BATCH)
+                .with_for_update(skip_locked=True)
             ).all()
             claimed: list[_Job] = []
             seen: set[_CardKey] = set()
@@ -384,6 +401,8 @@ class OutboxDispatcher:
             if give_up and isinstance(job.recipient, PersonRecipient):
                 self._report_if_unreachable(session, job, error)
         metrics.OUTBOX_DELIVERIES.labels(job.key.platform, "failed" if give_up else "retry").inc()
+        if error.rate_limited:
+            metrics.RATE_LIMITED.labels(job.key.platform).inc()
 
 
 def _by_recipient(jobs: list[_Job]) -> list[list[_Job]]:

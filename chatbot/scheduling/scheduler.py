@@ -1,10 +1,14 @@
 """Runs the nudge sweeps inside ``hmis-bot serve``: APScheduler ticks on every replica, and a
 lease row in the database lets exactly one of them sweep at a time.
 
-The holder renews the lease on every tick; when it dies, the lease runs out and the next
-replica to tick takes over. Sweeps select everything due up to now, so a late or missed tick
-loses nothing: the next one catches up (``misfire_grace_time=None`` runs a late tick however
-late, ``coalesce=True`` runs a backlog of ticks once, and the first tick runs at start-up).
+The holder renews the lease on every tick, and every tick from a thread of its own while it
+sweeps (a sweep, or one rule, longer than the lease would otherwise let a second replica start
+one); when it dies, the lease runs out and the next replica to tick takes over. Each sweep
+is logged as it starts and ends, with its holder, and timed in ``/metrics``.
+
+Sweeps select everything due up to now, so a late or missed tick loses nothing: the next one
+catches up (``misfire_grace_time=None`` runs a late tick however late, ``coalesce=True`` runs a
+backlog of ticks once, and the first tick runs at start-up).
 
 A tick never raises: a failure (the database down while taking the lease) is logged in one
 line and counted, and the next tick tries again; ``health`` says when a tick last got through.
@@ -16,6 +20,8 @@ import asyncio
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -86,6 +92,44 @@ class Lease:
             )
 
 
+class LeaseKeeper:
+    """Renews a held lease every ``interval`` seconds from a thread of its own while a sweep
+    runs, so a rule longer than the lease cannot let it lapse under a live holder. ``held``
+    turns False once a renewal finds the lease taken (the holder was too slow to renew, its
+    database unreachable for a whole lease): the sweep stops at its next rule."""
+
+    def __init__(self, lease: Lease, interval: float, failures: FailureLog) -> None:
+        self._lease = lease
+        self._interval = interval
+        self._failures = failures
+        self._lost = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="sweep-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def held(self) -> bool:
+        return not self._lost.is_set()
+
+    def _renew(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                if not self._lease.acquire():
+                    self._lost.set()
+                    return
+            # A renewal that fails (the database away) is retried on the next interval; the
+            # lease lapses only if none gets through for the whole lease.
+            except Exception as error:  # noqa: BLE001
+                self._failures.record("renewing the sweep lease", error)
+                metrics.LOOP_FAILURES.labels(LOOP).inc()
+
+
 class NudgeScheduler:
     def __init__(
         self,
@@ -139,7 +183,13 @@ class NudgeScheduler:
     def _sweep_if_leased(self) -> bool:
         if not self._lease.acquire():
             return False
-        result = self._sweeper.run(self._clock())
+        log.info("nudge sweep started by %s", self._lease.holder)
+        started = time.perf_counter()
+        with LeaseKeeper(self._lease, self._every.total_seconds(), self._failures) as keeper:
+            result = self._sweeper.run(self._clock(), still_leased=keeper.held)
+        took = time.perf_counter() - started
+        metrics.SWEEP_SECONDS.observe(took)
+        log.info("nudge sweep by %s took %.3f s", self._lease.holder, took)
         if result.queued:
             log.info("nudge sweep queued %d messages", len(result.queued))
             self._wake()
@@ -149,7 +199,7 @@ class NudgeScheduler:
 
 
 def start_nudges(
-    runtime: Runtime, minutes: int, clock: Clock, loop: asyncio.AbstractEventLoop
+    runtime: Runtime, minutes: float, clock: Clock, loop: asyncio.AbstractEventLoop
 ) -> NudgeScheduler | None:
     """Sweep every ``minutes`` inside ``hmis-bot serve``; not at all when that is 0 (sweeps
     then come from ``hmis-bot sweep``) or when no chat platform could deliver them."""

@@ -8,7 +8,7 @@ in the result; the sweep goes on with the next rule, and the next sweep tries it
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,10 +51,17 @@ class Sweeper:
         rules that failed)."""
         return self.run(now).queued
 
-    def run(self, now: datetime) -> SweepResult:
-        """Run every rule due at ``now``, each on its own, whatever the others do."""
+    def run(self, now: datetime, still_leased: Callable[[], bool] | None = None) -> SweepResult:
+        """Run every rule due at ``now``, each on its own, whatever the others do.
+
+        ``still_leased``, asked before each rule, says whether the replica running it still
+        holds the sweep lease; when it answers False another replica may be sweeping, and
+        this sweep stops."""
         result = SweepResult([], [])
         for rule in plan(self.community, self.calendar, now, self.registry):
+            if still_leased is not None and not still_leased():
+                log.warning("nudge sweep stopped before %s: the lease was lost", rule_name(rule))
+                break
             try:
                 with self.db.transaction() as session:
                     queued = self._run(session, now, [rule])

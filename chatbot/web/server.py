@@ -4,14 +4,18 @@ metrics, with the outbox dispatcher and the nudge scheduler running in-process.
 ``GET /healthz`` answers 200 only while the database answers (within ``PING_SECONDS``) and
 both background loops make progress; otherwise 503, with ``"status": "unavailable"`` (the
 database is down) or ``"stalled"`` (a loop has not got through for longer than its limit).
-Each loop's entry gives the age of its last progress in seconds."""
+Each loop's entry gives the age of its last progress in seconds.
+
+``GET /metrics`` counts and times every request by route (a middleware), and reads the
+backlog gauges from the database at each scrape (``chatbot.backlog``); a database that does
+not answer leaves them as they were, and the scrape still answers."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
@@ -26,6 +30,7 @@ from adapters.slack.socket_mode import SlackSocketMode
 from adapters.teams.handler import TeamsMessagesHandler
 from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
+from chatbot.backlog import read_backlog
 from chatbot.policy import load_community
 from chatbot.runtime import Runtime, build_runtime, utc_now
 from chatbot.scheduling.scheduler import start_nudges
@@ -56,7 +61,9 @@ class _State:
     adapters: dict[str, str] = field(default_factory=dict)
     dispatcher: LoopHealth | None = None
     scheduler: LoopHealth | None = None  # None when in-process sweeps are off
+    clock: Clock = utc_now
     ping_failures: FailureLog = field(default_factory=lambda: FailureLog(log))
+    backlog_failures: FailureLog = field(default_factory=lambda: FailureLog(log))
 
 
 STATE = web.AppKey("state", _State)
@@ -77,8 +84,8 @@ def create_app(
     registry: Registry | None = None,
 ) -> web.Application:
     """The server; ``registry`` (default: the bundled request kinds) lets tests add a kind."""
-    app = web.Application()
-    app[STATE] = _State()
+    app = web.Application(middlewares=[_measured])
+    app[STATE] = _State(clock=clock)
     app.cleanup_ctx.append(lambda a: _lifespan(a, settings, clock, community, registry))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
@@ -157,6 +164,7 @@ class _Adapters:
                 settings.slack_api_url,
                 community.channels.admin.slack,
                 app_token=slack_keys.app_token,
+                rate_limited=metrics.RATE_LIMITED.labels(Platform.SLACK.value).inc,
             )
             messengers[Platform.SLACK] = slack.messenger
             _log_slack_mode(slack_keys)
@@ -206,22 +214,14 @@ async def _slack_events(request: web.Request) -> web.StreamResponse:
     if handler is None:
         why = "runs in Socket Mode" if state.adapters.get("slack") == "socket" else "is off"
         return web.json_response({"error": f"the Slack adapter {why}"}, status=404)
-    started = perf_counter()
-    try:
-        return await handler(request)
-    finally:
-        metrics.REQUEST_SECONDS.labels("slack").observe(perf_counter() - started)
+    return await handler(request)
 
 
 async def _teams_messages(request: web.Request) -> web.StreamResponse:
     handler = request.app[STATE].teams
     if handler is None:
         return web.json_response({"error": "the Teams adapter is off"}, status=404)
-    started = perf_counter()
-    try:
-        return await handler(request)
-    finally:
-        metrics.REQUEST_SECONDS.labels("teams").observe(perf_counter() - started)
+    return await handler(request)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -277,7 +277,40 @@ def _page(request: web.Request, render: Callable[[Community], str]) -> web.Respo
     return web.Response(text=render(runtime.community), content_type="text/html")
 
 
-async def _metrics(_request: web.Request) -> web.Response:
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _measured(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count and time every request by its route (the route's pattern, so an unknown path
+    cannot grow the metrics without bound)."""
+    started = perf_counter()
+    status = 500  # what the client gets when the handler raises anything but an HTTP answer
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as answer:
+        status = answer.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        metrics.HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
+        metrics.REQUEST_SECONDS.labels(route).observe(perf_counter() - started)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    if state.runtime is not None:
+        try:
+            async with asyncio.timeout(PING_SECONDS):
+                reading = asyncio.to_thread(read_backlog, state.runtime.db, state.clock())
+                metrics.BACKLOG.latest = await reading
+        # A scrape must answer whatever the database does: the counters are this process's
+        # own; the backlog gauges keep their last values, and the failure is logged once.
+        except Exception as error:  # noqa: BLE001
+            state.backlog_failures.record("metrics: reading the backlog", error)
     response = web.Response(body=generate_latest())
     response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
     return response

@@ -25,7 +25,7 @@ import itertools
 import json
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from typing import Any, Final, TypeAlias
 
@@ -107,6 +107,11 @@ TRIGGER_TTL_SECONDS: Final = 3.0
 # A response_url can be used "up to 5 times within 30 minutes":
 # https://docs.slack.dev/interactivity/handling-user-interaction
 RESPONSE_URL_MAX_USES: Final = 5
+
+# https://docs.slack.dev/reference/methods/conversations.history ("limit": default 100,
+# "no more than 999").
+HISTORY_DEFAULT_LIMIT: Final = 100
+HISTORY_MAX_LIMIT: Final = 999
 
 # --- Identity of the fake workspace and bot -----------------------------------------------
 TEAM_ID: Final = "T1"
@@ -604,6 +609,8 @@ class FakeSlack:
         self.views: dict[str, Json] = {}
         self.home_views: dict[str, Json] = {}
         self.calls: list[tuple[str, Json]] = []
+        self.calls_by: Counter[tuple[str, str]] = Counter()
+        """(caller, method) counts of calls through ``base_url_for(caller)``."""
         self._clock = clock
         self._origin = ""
         self._runner: web.AppRunner | None = None
@@ -622,6 +629,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -711,6 +719,7 @@ class FakeSlack:
         """The fake's endpoints; a fake of more of Slack adds its own before these."""
         return [
             web.route("*", "/api/{method}", self._handle_api),
+            web.route("*", "/as/{caller}/api/{method}", self._handle_api),
             web.post("/respond/{name}", self._handle_response_url),
         ]
 
@@ -725,6 +734,13 @@ class FakeSlack:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+    def base_url_for(self, caller: str) -> str:
+        """A base URL for one of several bot processes sharing the fake: its calls count in
+        ``calls_by`` under ``caller``, and are otherwise those of ``base_url``."""
+        if not self._origin:
+            raise RuntimeError("start() the fake before asking for a caller's URL")
+        return f"{self._origin}/as/{caller}/api/"
 
     def response_url(self, name: str) -> str:
         """A response_url whose posts land in ``responses`` with ``"name": name``."""
@@ -788,6 +804,8 @@ class FakeSlack:
         token = _bearer_token(request) or params.get("token")
         params.pop("token", None)
         self.calls.append((method, params))
+        if "caller" in request.match_info:
+            self.calls_by[request.match_info["caller"], method] += 1
         if method in self._holds:
             await self._holds[method].wait()
         return self._gate(method, token) or self._json(self._dispatch(method, params))
@@ -907,6 +925,32 @@ class FakeSlack:
         return (
             {"ok": True, "channel": {"id": resolved}} if resolved else _error("channel_not_found")
         )
+
+    def _conversations_history(self, params: Json) -> Json:
+        """Newest first, ``limit`` a page (at most 999; a cursor for the next); ``metadata``
+        only with ``include_all_metadata``, as Slack answers. A DM is asked for by its id."""
+        channel = self._resolve_channel(params.get("channel"), allow_user_id=False)
+        if channel is None:
+            return _error("channel_not_found")
+        limit = min(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), HISTORY_MAX_LIMIT)
+        start = int(params.get("cursor") or 0)
+        found = sorted(
+            (m for (where, _), m in self.messages.items() if where == channel),
+            key=lambda m: float(m["ts"]),
+            reverse=True,
+        )
+        with_metadata = str(params.get("include_all_metadata")).lower() in {"true", "1"}
+        page = [
+            {k: v for k, v in _public_message(m).items() if with_metadata or k != "metadata"}
+            for m in found[start : start + limit]
+        ]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     # -- methods: messages --
 
