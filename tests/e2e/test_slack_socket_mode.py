@@ -250,7 +250,7 @@ async def test_a_request_is_filed_and_verified_over_socket_mode(
     acked_in_time(fake)
     async with server.http.get(f"{server.base}/metrics") as answer:
         metrics = await answer.text()
-    assert 'hmis_bot_http_request_seconds_count{endpoint="slack_socket_mode"} 3.0' in metrics
+    assert 'hmis_bot_http_request_seconds_count{route="slack_socket_mode"} 3.0' in metrics
     await an_envelope_slack_could_not_have_sent_is_acknowledged_and_dropped(fake)
 
 
