@@ -16,7 +16,8 @@ HTTP_REQUESTS = Counter(
 )
 REQUEST_SECONDS = Histogram(
     "hmis_bot_http_request_seconds",
-    "Time to answer an inbound HTTP request (the ack, for Slack), by route (slack_socket_mode: a Socket Mode envelope)",
+    "Time to answer an inbound HTTP request (the ack, for Slack), by route "
+    "(slack_socket_mode: a Socket Mode envelope)",
     ["route"],
 )
 OUTBOX_DELIVERIES = Counter(

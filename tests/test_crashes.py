@@ -383,8 +383,8 @@ async def file_request(bed: Bench, server: Server, run: int) -> str:
 
 
 async def file_and_crash(bed: Bench, server: Server, step: str, run: int) -> Filing:
-    """File a request and have the server killed while its first card goes out: held on
-    its way to Slack (``mid_delivery``), or right after Slack stored it (the fake kills)."""
+    """File a request and have the server killed while its first cards go out: held on
+    their way to Slack (``mid_delivery``), or right after Slack stored one (the fake kills)."""
     posts = len(bed.fake.calls_to("chat.postMessage"))
     held = bed.fake.hold("chat.postMessage")
     told = FILED.search(await file_request(bed, server, run))
@@ -399,7 +399,8 @@ async def file_and_crash(bed: Bench, server: Server, step: str, run: int) -> Fil
         bed.fake.victim = server.process
         held.set()
         await server.died()
-    assert len(bed.fake.calls_to("chat.postMessage")) == posts + 1, "one card was on its way"
+    # The outbox delivers to several people at once: each card in flight is ambiguous.
+    assert len(bed.fake.calls_to("chat.postMessage")) > posts, "no card was on its way"
     return Filing(step, run, int(told.group(1)))
 
 
