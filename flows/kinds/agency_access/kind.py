@@ -1,6 +1,12 @@
 """The additional agency access state machine: filed by a lead or supervisor of the agency
 whose clients the person will see, for someone with an HMIS account at another participating
-agency; that agency's leads may object; an HMIS admin adds it (or denies it, with a reason)."""
+agency; that agency's leads may object; an HMIS admin adds it (or denies it, with a reason).
+
+A staff member may ask to see another agency's clients themselves: their request waits for a
+lead or supervisor of their OWN agency to endorse it, and then goes on exactly as the other
+agency's lead's request would, to the HMIS admins. The endorsement is their agency's say, so its
+leads are not asked again whether to object; the other agency did not ask, so the admins' card
+says to check with its lead before adding the access."""
 
 from __future__ import annotations
 
@@ -29,8 +35,16 @@ from flows.kinds.agency_access.details import (
     AgencyAccessState,
     Objection,
 )
-from flows.kinds.agency_access.form import FORM_ID, PERSON_EMAIL, WHY, agency_access_form
-from flows.kit.filing import read_account, read_agency, refused
+from flows.kinds.agency_access.form import (
+    FORM_ID,
+    PERSON_EMAIL,
+    WHY,
+    agency_access_form,
+    staff_agency_access_form,
+)
+from flows.kit import endorsement
+from flows.kit.endorsement import ENDORSER, Endorsement
+from flows.kit.filing import AGENCY, read_account, read_agency, refused
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
@@ -45,9 +59,14 @@ from flows.ui import Card, Notice
 Run = Machine[AgencyAccessDetails]
 NOT_ALLOWED = (
     "Only leads and supervisors of the agency whose clients someone needs to see can ask for "
-    "additional agency access, and the HMIS directory does not list you as one. Ask that "
-    "agency's lead."
+    "additional agency access, or staff whose HMIS account the bot knows for themselves; the "
+    "bot knows neither for you. Ask that agency's lead."
 )
+STAFF_NOT_PARTICIPATING = (
+    "Your agency is not an approved HMIS participating agency, so you cannot be given access "
+    "to another agency's clients. Ask your agency lead."
+)
+NO_OTHER_AGENCY = "No other agency participates in HMIS whose clients you could be given."
 NOT_PARTICIPATING = (
     "Your agency is not an approved HMIS participating agency yet, so its clients cannot be "
     "shared. Ask HMIS about your agency's participation."
@@ -59,7 +78,8 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     command = "agency-access"
     help = (
         "asks HMIS admins to let someone with an HMIS account at another agency see your "
-        "agency's clients (their agency's leads may object)"
+        "agency's clients (their agency's leads may object), or to see another agency's clients "
+        "yourself once your agency endorses it"
     )
     title = "Additional agency access"
     details_model = AgencyAccessDetails
@@ -74,9 +94,12 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         self, community: Community, request: AgencyAccessRequest, party: str, email: str
     ) -> bool:
         """Any lead of the person's own agency, as the directory knows them now, holds
-        ``home_lead``."""
+        ``home_lead`` (unless that agency endorsed the person's own request: it had its say);
+        any lead or supervisor of it but the person holds ``endorser``."""
         if party == HOME_LEAD:
-            return email in home_leads(community, request)
+            return not request.details.self_filed and email in home_leads(community, request)
+        if party == ENDORSER:
+            return endorsement.may_endorse(community, request, email)
         return super().holds(community, request, party, email)
 
     # Filing ---------------------------------------------------------------------------------
@@ -84,7 +107,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
         agencies = machine.community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
+            return self._open_own_form(machine, actor)
         participating = _participating(agencies)
         if not participating:
             return machine.refuse(
@@ -98,7 +121,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         community = machine.community
         agencies = community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
+            return self._submit_own(machine, actor, values)
         reader, problems = Reader(values), dict[str, Problem]()
         year = machine.calendar.local(machine.ledger.now()).year
         host = read_agency(reader, agencies, problems)
@@ -133,6 +156,92 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
             )
         )
 
+    def _open_own_form(self, machine: Run, actor: Actor) -> Outcome:
+        """A staff member's own request: which agency's clients, and why."""
+        staff = self._staff(machine, actor, "open_form")
+        if isinstance(staff, Notice):
+            return staff
+        community = machine.community
+        endorsers = endorsement.endorsers(community, staff.agency_id, (actor.email,))
+        if not endorsers:
+            return endorsement.refuse_no_endorser(machine, actor, "open_form", staff.agency_id)
+        hosts = _hosts(community, staff.agency_id)
+        if not hosts:
+            return machine.refuse(actor, "open_form", "no_other_agency", None, NO_OTHER_AGENCY)
+        names = " or ".join(machine.view.name(e) for e in endorsers)
+        home = machine.view.agency_name(staff.agency_id)
+        return OpenForm(staff_agency_access_form(hosts, home, names))
+
+    def _submit_own(self, machine: Run, actor: Actor, values: FormValues) -> Outcome:
+        """A staff member asks to see another agency's clients: their own agency endorses it
+        first."""
+        staff = self._staff(machine, actor, "file")
+        if isinstance(staff, Notice):
+            return staff
+        community = machine.community
+        reader, problems = Reader(values), dict[str, Problem]()
+        year = machine.calendar.local(machine.ledger.now()).year
+        host = _read_host(reader, _hosts(community, staff.agency_id), problems)
+        reason = check_free_text(reader, WHY, problems, year)
+        if not reason and WHY not in problems:
+            problems[WHY] = Problem("missing", "Say what your work with their clients is.")
+        if host is not None and _has_access(machine, staff, host):
+            problems[AGENCY] = Problem(
+                "already_granted", f"You already have access to {host.name}'s clients."
+            )
+        if problems or host is None:
+            return refused(machine, actor, problems)
+        endorsers = endorsement.endorsers(community, staff.agency_id, (actor.email,))
+        if not endorsers:
+            return endorsement.refuse_no_endorser(machine, actor, "file", staff.agency_id)
+        details = AgencyAccessDetails(
+            home_agency_id=staff.agency_id,
+            reason=reason,
+            account_id=staff.id,
+            endorsement=Endorsement(agency_id=staff.agency_id),
+        )
+        filing = Filing(
+            kind=NAME,
+            state=AgencyAccessState.AWAITING_ENDORSEMENT,
+            requester_email=staff.email,
+            subject_email=staff.email,
+            subject_name=staff.name,
+            agency_id=host.id,
+            details=details,
+            parties={
+                REQUESTER: staff.email,
+                SUBJECT: staff.email,
+                **endorsement.endorser_parties(endorsers),
+            },
+            open_key=f"{staff.email}:{host.id}",
+        )
+        audit = {"agency": host.id, "home_agency": staff.agency_id, "endorsement": "needed"}
+        request = machine.file(actor, filing, audit)
+        if request is None:
+            machine.refuse(actor, "file", "duplicate", None, "")
+            return FieldErrors({AGENCY: "You already have an open request to see these clients."})
+        who = endorsement.waiting_for(machine.view, request)
+        return Accepted(
+            Notice(
+                f"Request #{request.id} sent: you asked to see {host.name}'s clients. {who} will "
+                "be asked to endorse it; once endorsed, it goes to HMIS. You will see each step "
+                "in your messages from this bot and in your status list."
+            )
+        )
+
+    @staticmethod
+    def _staff(machine: Run, actor: Actor, verb: str) -> HmisAccount | Notice:
+        """The staff member's own account at an approved agency, or the refusal."""
+        staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
+        if staff is None:
+            return machine.refuse(actor, verb, "not_authorized", None, NOT_ALLOWED)
+        home = machine.community.agency(staff.agency_id)
+        if home is None or home.status is not AgencyStatus.APPROVED:
+            return machine.refuse(
+                actor, verb, "agency_not_participating", None, STAFF_NOT_PARTICIPATING
+            )
+        return staff
+
     @staticmethod
     def _check_person(machine: Run, host: Agency, account: HmisAccount, problems: Problems) -> None:
         """Refuse someone of the agency itself, of an agency not participating, or who holds
@@ -148,10 +257,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
                 "agency_not_participating",
                 f"{account.name}'s agency, {name}, is not an approved HMIS participating agency.",
             )
-        elif any(
-            g.kind == AGENCY_ACCESS and g.value == host.id
-            for g in machine.ledger.grants_of(account.email)
-        ):
+        elif _has_access(machine, account, host):
             problems[PERSON_EMAIL] = Problem(
                 "already_granted", f"{account.name} already has access to {host.name}'s clients."
             )
@@ -179,6 +285,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
 
     def steps(self) -> Mapping[str, Step[AgencyAccessDetails]]:
         waiting = frozenset({AgencyAccessState.AWAITING_ADMIN})
+        endorsing = frozenset({AgencyAccessState.AWAITING_ENDORSEMENT})
         return {
             "object": Step(
                 HOME_LEAD,
@@ -187,7 +294,10 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
                 reason=ReasonPrompt(
                     "Object to additional agency access", "Why (HMIS admins will see it)", "Object"
                 ),
-                refusal="Only the leads of the person's own agency can object to this access.",
+                refusal=(
+                    "Only the leads of the person's own agency can object to this access, and "
+                    "not to a request of their own that their agency endorsed."
+                ),
             ),
             "confirm": Step(
                 ADMIN,
@@ -205,11 +315,36 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
             ),
             "withdraw": Step(
                 REQUESTER,
-                waiting,
+                self.open_states,
                 self._withdraw,
                 refusal="Only the person who filed the request can withdraw it.",
             ),
+            **endorsement.steps(endorsing, self._endorse, self._decline),
         }
+
+    def _endorse(
+        self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, _reason: str
+    ) -> Outcome:
+        """Endorsed: on to the HMIS admins, exactly as the other agency's lead's request."""
+        now = machine.ledger.now()
+        given = endorsement.endorsed(request.details.endorsement, actor, now)
+        details = request.details.model_copy(update={"endorsement": given})
+        to_state = AgencyAccessState.AWAITING_ADMIN
+        moved = machine.move(request, actor, to_state, endorsement.ENDORSE, details=details)
+        if moved is None:
+            return machine.lost_race(actor, request, endorsement.ENDORSE)
+        host = machine.view.agency_name(request.agency_id)
+        sla = machine.community.deadlines.approval
+        return Notice(
+            f"Endorsed: request #{request.id} for {request.subject_name} to see {host}'s "
+            f"clients. HMIS admins decide within {sla}."
+        )
+
+    def _decline(
+        self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, reason: str
+    ) -> Outcome:
+        declined = AgencyAccessState.DECLINED
+        return endorsement.decline(machine, actor, request, declined, reason)
 
     def _object(
         self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, reason: str
@@ -307,6 +442,29 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
 
 def _participating(agencies: list[Agency]) -> list[Agency]:
     return [a for a in agencies if a.status is AgencyStatus.APPROVED]
+
+
+def _hosts(community: Community, home_id: str) -> list[Agency]:
+    """The approved participating agencies whose clients a staff member of ``home_id`` could
+    be given."""
+    return [a for a in community.participating_agencies() if a.id != home_id]
+
+
+def _read_host(reader: Reader, hosts: list[Agency], problems: Problems) -> Agency | None:
+    """The agency a staff member picked among ``hosts`` (always a choice, even of one)."""
+    chosen = reader.text(AGENCY)
+    host = next((a for a in hosts if a.id == chosen), None)
+    if host is None:
+        code = "missing" if not chosen else "not_authorized"
+        problems[AGENCY] = Problem(code, "Pick whose clients you need to see.")
+    return host
+
+
+def _has_access(machine: Run, account: HmisAccount, host: Agency) -> bool:
+    return any(
+        g.kind == AGENCY_ACCESS and g.value == host.id
+        for g in machine.ledger.grants_of(account.email)
+    )
 
 
 def _leads(community: Community, agency_id: str) -> tuple[str, ...]:
