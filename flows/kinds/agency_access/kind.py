@@ -16,7 +16,7 @@ from datetime import datetime
 from flows.accounts import HmisAccount
 from flows.community import Agency, AgencyStatus, Community
 from flows.grants import AGENCY_ACCESS, GRANT_SUBJECT
-from flows.kinds.agency_access import nudges
+from flows.kinds.agency_access import nudges, own
 from flows.kinds.agency_access.cards import (
     REQUESTER,
     STATE_LABELS,
@@ -40,11 +40,11 @@ from flows.kinds.agency_access.form import (
     PERSON_EMAIL,
     WHY,
     agency_access_form,
-    staff_agency_access_form,
 )
+from flows.kinds.agency_access.own import has_access
 from flows.kit import endorsement
-from flows.kit.endorsement import ENDORSER, Endorsement
-from flows.kit.filing import AGENCY, read_account, read_agency, refused
+from flows.kit.endorsement import ENDORSER
+from flows.kit.filing import read_account, read_agency, refused
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
 from flows.kit.machine import Machine
@@ -57,16 +57,6 @@ from flows.ports import FormValues
 from flows.ui import Card, Notice
 
 Run = Machine[AgencyAccessDetails]
-NOT_ALLOWED = (
-    "Only leads and supervisors of the agency whose clients someone needs to see can ask for "
-    "additional agency access, or staff whose HMIS account the bot knows for themselves; the "
-    "bot knows neither for you. Ask that agency's lead."
-)
-STAFF_NOT_PARTICIPATING = (
-    "Your agency is not an approved HMIS participating agency, so you cannot be given access "
-    "to another agency's clients. Ask your agency lead."
-)
-NO_OTHER_AGENCY = "No other agency participates in HMIS whose clients you could be given."
 NOT_PARTICIPATING = (
     "Your agency is not an approved HMIS participating agency yet, so its clients cannot be "
     "shared. Ask HMIS about your agency's participation."
@@ -107,7 +97,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
         agencies = machine.community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return self._open_own_form(machine, actor)
+            return own.open_form(machine, actor)
         participating = _participating(agencies)
         if not participating:
             return machine.refuse(
@@ -121,7 +111,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         community = machine.community
         agencies = community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return self._submit_own(machine, actor, values)
+            return own.submit(machine, actor, values)
         reader, problems = Reader(values), dict[str, Problem]()
         year = machine.calendar.local(machine.ledger.now()).year
         host = read_agency(reader, agencies, problems)
@@ -156,92 +146,6 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
             )
         )
 
-    def _open_own_form(self, machine: Run, actor: Actor) -> Outcome:
-        """A staff member's own request: which agency's clients, and why."""
-        staff = self._staff(machine, actor, "open_form")
-        if isinstance(staff, Notice):
-            return staff
-        community = machine.community
-        endorsers = endorsement.endorsers(community, staff.agency_id, (actor.email,))
-        if not endorsers:
-            return endorsement.refuse_no_endorser(machine, actor, "open_form", staff.agency_id)
-        hosts = _hosts(community, staff.agency_id)
-        if not hosts:
-            return machine.refuse(actor, "open_form", "no_other_agency", None, NO_OTHER_AGENCY)
-        names = " or ".join(machine.view.name(e) for e in endorsers)
-        home = machine.view.agency_name(staff.agency_id)
-        return OpenForm(staff_agency_access_form(hosts, home, names))
-
-    def _submit_own(self, machine: Run, actor: Actor, values: FormValues) -> Outcome:
-        """A staff member asks to see another agency's clients: their own agency endorses it
-        first."""
-        staff = self._staff(machine, actor, "file")
-        if isinstance(staff, Notice):
-            return staff
-        community = machine.community
-        reader, problems = Reader(values), dict[str, Problem]()
-        year = machine.calendar.local(machine.ledger.now()).year
-        host = _read_host(reader, _hosts(community, staff.agency_id), problems)
-        reason = check_free_text(reader, WHY, problems, year)
-        if not reason and WHY not in problems:
-            problems[WHY] = Problem("missing", "Say what your work with their clients is.")
-        if host is not None and _has_access(machine, staff, host):
-            problems[AGENCY] = Problem(
-                "already_granted", f"You already have access to {host.name}'s clients."
-            )
-        if problems or host is None:
-            return refused(machine, actor, problems)
-        endorsers = endorsement.endorsers(community, staff.agency_id, (actor.email,))
-        if not endorsers:
-            return endorsement.refuse_no_endorser(machine, actor, "file", staff.agency_id)
-        details = AgencyAccessDetails(
-            home_agency_id=staff.agency_id,
-            reason=reason,
-            account_id=staff.id,
-            endorsement=Endorsement(agency_id=staff.agency_id),
-        )
-        filing = Filing(
-            kind=NAME,
-            state=AgencyAccessState.AWAITING_ENDORSEMENT,
-            requester_email=staff.email,
-            subject_email=staff.email,
-            subject_name=staff.name,
-            agency_id=host.id,
-            details=details,
-            parties={
-                REQUESTER: staff.email,
-                SUBJECT: staff.email,
-                **endorsement.endorser_parties(endorsers),
-            },
-            open_key=f"{staff.email}:{host.id}",
-        )
-        audit = {"agency": host.id, "home_agency": staff.agency_id, "endorsement": "needed"}
-        request = machine.file(actor, filing, audit)
-        if request is None:
-            machine.refuse(actor, "file", "duplicate", None, "")
-            return FieldErrors({AGENCY: "You already have an open request to see these clients."})
-        who = endorsement.waiting_for(machine.view, request)
-        return Accepted(
-            Notice(
-                f"Request #{request.id} sent: you asked to see {host.name}'s clients. {who} will "
-                "be asked to endorse it; once endorsed, it goes to HMIS. You will see each step "
-                "in your messages from this bot and in your status list."
-            )
-        )
-
-    @staticmethod
-    def _staff(machine: Run, actor: Actor, verb: str) -> HmisAccount | Notice:
-        """The staff member's own account at an approved agency, or the refusal."""
-        staff = endorsement.staff_account(machine.community, machine.ledger, actor.email)
-        if staff is None:
-            return machine.refuse(actor, verb, "not_authorized", None, NOT_ALLOWED)
-        home = machine.community.agency(staff.agency_id)
-        if home is None or home.status is not AgencyStatus.APPROVED:
-            return machine.refuse(
-                actor, verb, "agency_not_participating", None, STAFF_NOT_PARTICIPATING
-            )
-        return staff
-
     @staticmethod
     def _check_person(machine: Run, host: Agency, account: HmisAccount, problems: Problems) -> None:
         """Refuse someone of the agency itself, of an agency not participating, or who holds
@@ -257,7 +161,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
                 "agency_not_participating",
                 f"{account.name}'s agency, {name}, is not an approved HMIS participating agency.",
             )
-        elif _has_access(machine, account, host):
+        elif has_access(machine, account, host):
             problems[PERSON_EMAIL] = Problem(
                 "already_granted", f"{account.name} already has access to {host.name}'s clients."
             )
@@ -442,29 +346,6 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
 
 def _participating(agencies: list[Agency]) -> list[Agency]:
     return [a for a in agencies if a.status is AgencyStatus.APPROVED]
-
-
-def _hosts(community: Community, home_id: str) -> list[Agency]:
-    """The approved participating agencies whose clients a staff member of ``home_id`` could
-    be given."""
-    return [a for a in community.participating_agencies() if a.id != home_id]
-
-
-def _read_host(reader: Reader, hosts: list[Agency], problems: Problems) -> Agency | None:
-    """The agency a staff member picked among ``hosts`` (always a choice, even of one)."""
-    chosen = reader.text(AGENCY)
-    host = next((a for a in hosts if a.id == chosen), None)
-    if host is None:
-        code = "missing" if not chosen else "not_authorized"
-        problems[AGENCY] = Problem(code, "Pick whose clients you need to see.")
-    return host
-
-
-def _has_access(machine: Run, account: HmisAccount, host: Agency) -> bool:
-    return any(
-        g.kind == AGENCY_ACCESS and g.value == host.id
-        for g in machine.ledger.grants_of(account.email)
-    )
 
 
 def _leads(community: Community, agency_id: str) -> tuple[str, ...]:
