@@ -6,6 +6,9 @@ endorsers' cards and the two steps here; what endorsing leads to is the kind's o
 
 Staff are the people whose HMIS account the bot holds at an agency where they neither lead nor
 supervise. Nobody endorses their own request; every endorsement and decline is audited.
+
+The endorsers are those of the request's agency, unless the ``Endorsement`` names another: a
+staff member asking to see another agency's clients is endorsed by their own agency.
 """
 
 from __future__ import annotations
@@ -55,10 +58,33 @@ class Endorsement(BaseModel):
 
     endorsed_by: str | None = None
     endorsed_at: datetime | None = None
+    agency_id: str = ""
+    """The agency whose leads and supervisors endorse it, when not the request's own."""
 
     @property
     def given(self) -> bool:
         return self.endorsed_by is not None
+
+
+class Endorsable(BaseModel):
+    """The details of a kind whose staff may file for themselves: an ``Endorsement`` once they
+    did (absent when a lead, supervisor or admin filed it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    endorsement: Endorsement | None = None
+
+    @property
+    def self_filed(self) -> bool:
+        return self.endorsement is not None
+
+    @property
+    def reached_admins(self) -> bool:
+        """Filed by a lead (or admin), or endorsed by one: HMIS admins see it."""
+        return self.endorsement is None or self.endorsement.given
+
+
+E = TypeVar("E", bound=Endorsable)
 
 
 def staff_account(community: Community, ledger: Ledger, email: str) -> HmisAccount | None:
@@ -84,11 +110,18 @@ def endorsers(community: Community, agency_id: str, asking: Sequence[str] = ()) 
     return [email for email in found if email not in asking]
 
 
-def request_endorsers(community: Community, request: Request[M]) -> list[str]:
-    return endorsers(community, request.agency_id, (request.requester_email, request.subject_email))
+def endorsing_agency(request: Request[E]) -> str:
+    """The agency whose leads and supervisors endorse the request."""
+    endorsement = request.details.endorsement
+    return (endorsement.agency_id if endorsement else "") or request.agency_id
 
 
-def may_endorse(community: Community, request: Request[M], email: str) -> bool:
+def request_endorsers(community: Community, request: Request[E]) -> list[str]:
+    asking = (request.requester_email, request.subject_email)
+    return endorsers(community, endorsing_agency(request), asking)
+
+
+def may_endorse(community: Community, request: Request[E], email: str) -> bool:
     return email in request_endorsers(community, request)
 
 
@@ -104,7 +137,13 @@ def no_endorser(agency_name: str) -> str:
     )
 
 
-def waiting_for(view: CardView, request: Request[M]) -> str:
+def refuse_no_endorser(machine: Machine[M], actor: Actor, verb: str, agency_id: str) -> Notice:
+    """Refuse (and audit) a staff member's own request their agency has nobody to endorse."""
+    message = no_endorser(machine.view.agency_name(agency_id))
+    return machine.refuse(actor, verb, "no_endorser", None, message)
+
+
+def waiting_for(view: CardView, request: Request[E]) -> str:
     """Who the request waits for, by name: ``Rosa Lead or Sam Supervisor``."""
     names = [view.name(email) for email in request_endorsers(view.community, request)]
     if len(names) > 1:
@@ -123,8 +162,11 @@ def steps(states: frozenset[str], endorse: StepRun[M], decline: StepRun[M]) -> d
     }
 
 
-def endorsed(actor: Actor, now: datetime) -> Endorsement:
-    return Endorsement(endorsed_by=actor.email, endorsed_at=now)
+def endorsed(waiting: Endorsement | None, actor: Actor, now: datetime) -> Endorsement:
+    """The request's endorsement, given by ``actor`` now (keeping whose agency it names)."""
+    return (waiting or Endorsement()).model_copy(
+        update={"endorsed_by": actor.email, "endorsed_at": now}
+    )
 
 
 def decline(
@@ -141,7 +183,7 @@ def decline(
 # Cards ----------------------------------------------------------------------------------------
 
 
-def audiences(community: Community, request: Request[M]) -> list[tuple[str, str | None]]:
+def audiences(community: Community, request: Request[E]) -> list[tuple[str, str | None]]:
     """Each endorser's own card, by direct message."""
     return [
         (audience_for(Role.LEAD, email), email) for email in request_endorsers(community, request)
@@ -154,7 +196,7 @@ def is_endorser_audience(audience: str) -> bool:
 
 def endorser_card(
     view: CardView,
-    request: Request[M],
+    request: Request[E],
     *,
     asks: str,
     waiting: bool,
@@ -162,7 +204,7 @@ def endorser_card(
     footer: str,
 ) -> Card:
     """An endorser's card: what the person asks for, with Endorse and Decline while it waits."""
-    agency = view.agency_name(request.agency_id)
+    agency = view.agency_name(endorsing_agency(request))
     text = (
         f"{request.subject_name} asked for this themselves. As a lead or supervisor at "
         f"{agency}, endorse it to send it on to HMIS, or decline it with a reason they will see."
@@ -221,7 +263,7 @@ def reminder_rule(kind: str, state: str, community: Community, at: Cutoffs) -> R
 
 def reminder_letters(
     view: CardView,
-    request: Request[M],
+    request: Request[E],
     asks: str,
     facts: Sequence[Fact],
     since: datetime,

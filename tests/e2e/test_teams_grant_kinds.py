@@ -99,7 +99,7 @@ async def test_agency_access_objected_to_then_added(
     teams: TeamsTestbed, database: Database
 ) -> None:
     seed_account(database, TRAINEE, "Jane Doe")
-    assert "Only leads and supervisors of the agency" in await said(teams, TRAINEE, "agency-access")
+    assert "Your request goes to your agency first" in await said(teams, TRAINEE, "agency-access")
     answer = await submit(
         teams, OTHER_LEAD, "agency-access", {"person_email": "nobody@riverhouse.example.org"}
     )
@@ -136,7 +136,6 @@ async def test_agency_access_objected_to_then_added(
     assert [g.value for g in grants_of(database, TRAINEE)] == ["yolo-food-bank"]
     assert "Your HMIS access beyond your role" in await said(teams, TRAINEE, "status")
     assert codes(database) == [
-        ("agency_access.open_form", "not_authorized"),
         ("agency_access.file", "unknown_person"),
         ("agency_access.confirm", "not_admin"),
         ("agency_access.confirm", "stale"),

@@ -1,14 +1,16 @@
 """Additional agency access: denied, withdrawn, and objected to by the home agency's lead
-then added. River House staff asked for by Yolo Food Bank's lead."""
+then added. River House staff asked for by Yolo Food Bank's lead; a River House staff member's
+own request declined by their supervisor."""
 
 from __future__ import annotations
 
-from tests.requests import ADMIN, LEAD, OTHER_LEAD
+from tests.requests import ADMIN, LEAD, OTHER_LEAD, SUPERVISOR
 from tests.samples import ODD_NAME, Recorder
 
 AGENCY_ACCESS = "agency_access"
 PAT = "pat@riverhouse.example.org"
 QUINN = "quinn@riverhouse.example.org"
+ROBIN = "robin@riverhouse.example.org"
 
 
 def scenario(rec: Recorder) -> None:
@@ -27,3 +29,17 @@ def scenario(rec: Recorder) -> None:
     why = "Pat moved to our shelter team; the pantry work ended."
     rec.step(lambda: d.give_reason(LEAD, objection.form.context, why), first + 2)  # type: ignore[union-attr]
     rec.step(lambda: d.click(ADMIN, "confirm", first + 2, kind=AGENCY_ACCESS), first + 2)
+    _own(rec, first + 3)
+
+
+def _own(rec: Recorder, request_id: int) -> None:
+    """A staff member asks to see Yolo Food Bank's clients themselves; their supervisor
+    declines it (an endorsement goes on as the other agency's lead's request would, which the
+    states above show)."""
+    d = rec.driver
+    d.add_account(ROBIN, "Robin Reach")
+    own = {"agency": "yolo-food-bank", "why": "I run the pantry program we share with them."}
+    rec.step(lambda: d.submit(ROBIN, own, AGENCY_ACCESS), request_id)
+    decline = d.click(SUPERVISOR, "decline", request_id, kind=AGENCY_ACCESS)
+    reason = "The shared pantry program ends this month."
+    rec.step(lambda: d.give_reason(SUPERVISOR, decline.form.context, reason), request_id)  # type: ignore[union-attr]

@@ -1,6 +1,12 @@
 """The additional agency access state machine: filed by a lead or supervisor of the agency
 whose clients the person will see, for someone with an HMIS account at another participating
-agency; that agency's leads may object; an HMIS admin adds it (or denies it, with a reason)."""
+agency; that agency's leads may object; an HMIS admin adds it (or denies it, with a reason).
+
+A staff member may ask to see another agency's clients themselves: their request waits for a
+lead or supervisor of their OWN agency to endorse it, and then goes on exactly as the other
+agency's lead's request would, to the HMIS admins. The endorsement is their agency's say, so its
+leads are not asked again whether to object; the other agency did not ask, so the admins' card
+says to check with its lead before adding the access."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from datetime import datetime
 from flows.accounts import HmisAccount
 from flows.community import Agency, AgencyStatus, Community
 from flows.grants import AGENCY_ACCESS, GRANT_SUBJECT
-from flows.kinds.agency_access import nudges
+from flows.kinds.agency_access import nudges, own
 from flows.kinds.agency_access.cards import (
     REQUESTER,
     STATE_LABELS,
@@ -29,7 +35,15 @@ from flows.kinds.agency_access.details import (
     AgencyAccessState,
     Objection,
 )
-from flows.kinds.agency_access.form import FORM_ID, PERSON_EMAIL, WHY, agency_access_form
+from flows.kinds.agency_access.form import (
+    FORM_ID,
+    PERSON_EMAIL,
+    WHY,
+    agency_access_form,
+)
+from flows.kinds.agency_access.own import has_access
+from flows.kit import endorsement
+from flows.kit.endorsement import ENDORSER
 from flows.kit.filing import read_account, read_agency, refused
 from flows.kit.forms import Problem, Problems, Reader, check_free_text
 from flows.kit.kind import ADMIN, CardView, ReasonPrompt, RequestKind, Step
@@ -43,11 +57,6 @@ from flows.ports import FormValues
 from flows.ui import Card, Notice
 
 Run = Machine[AgencyAccessDetails]
-NOT_ALLOWED = (
-    "Only leads and supervisors of the agency whose clients someone needs to see can ask for "
-    "additional agency access, and the HMIS directory does not list you as one. Ask that "
-    "agency's lead."
-)
 NOT_PARTICIPATING = (
     "Your agency is not an approved HMIS participating agency yet, so its clients cannot be "
     "shared. Ask HMIS about your agency's participation."
@@ -59,7 +68,8 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     command = "agency-access"
     help = (
         "asks HMIS admins to let someone with an HMIS account at another agency see your "
-        "agency's clients (their agency's leads may object)"
+        "agency's clients (their agency's leads may object), or to see another agency's clients "
+        "yourself once your agency endorses it"
     )
     title = "Additional agency access"
     details_model = AgencyAccessDetails
@@ -74,9 +84,12 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         self, community: Community, request: AgencyAccessRequest, party: str, email: str
     ) -> bool:
         """Any lead of the person's own agency, as the directory knows them now, holds
-        ``home_lead``."""
+        ``home_lead`` (unless that agency endorsed the person's own request: it had its say);
+        any lead or supervisor of it but the person holds ``endorser``."""
         if party == HOME_LEAD:
-            return email in home_leads(community, request)
+            return not request.details.self_filed and email in home_leads(community, request)
+        if party == ENDORSER:
+            return endorsement.may_endorse(community, request, email)
         return super().holds(community, request, party, email)
 
     # Filing ---------------------------------------------------------------------------------
@@ -84,7 +97,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
     def open_form(self, machine: Run, actor: Actor, account: HmisAccount | None = None) -> Outcome:
         agencies = machine.community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
+            return own.open_form(machine, actor)
         participating = _participating(agencies)
         if not participating:
             return machine.refuse(
@@ -98,7 +111,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
         community = machine.community
         agencies = community.agencies_filed_for_by(actor.email, NAME)
         if not agencies:
-            return machine.refuse(actor, "file", "not_authorized", None, NOT_ALLOWED)
+            return own.submit(machine, actor, values)
         reader, problems = Reader(values), dict[str, Problem]()
         year = machine.calendar.local(machine.ledger.now()).year
         host = read_agency(reader, agencies, problems)
@@ -148,10 +161,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
                 "agency_not_participating",
                 f"{account.name}'s agency, {name}, is not an approved HMIS participating agency.",
             )
-        elif any(
-            g.kind == AGENCY_ACCESS and g.value == host.id
-            for g in machine.ledger.grants_of(account.email)
-        ):
+        elif has_access(machine, account, host):
             problems[PERSON_EMAIL] = Problem(
                 "already_granted", f"{account.name} already has access to {host.name}'s clients."
             )
@@ -179,6 +189,7 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
 
     def steps(self) -> Mapping[str, Step[AgencyAccessDetails]]:
         waiting = frozenset({AgencyAccessState.AWAITING_ADMIN})
+        endorsing = frozenset({AgencyAccessState.AWAITING_ENDORSEMENT})
         return {
             "object": Step(
                 HOME_LEAD,
@@ -187,7 +198,10 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
                 reason=ReasonPrompt(
                     "Object to additional agency access", "Why (HMIS admins will see it)", "Object"
                 ),
-                refusal="Only the leads of the person's own agency can object to this access.",
+                refusal=(
+                    "Only the leads of the person's own agency can object to this access, and "
+                    "not to a request of their own that their agency endorsed."
+                ),
             ),
             "confirm": Step(
                 ADMIN,
@@ -205,11 +219,36 @@ class AgencyAccessKind(RequestKind[AgencyAccessDetails]):
             ),
             "withdraw": Step(
                 REQUESTER,
-                waiting,
+                self.open_states,
                 self._withdraw,
                 refusal="Only the person who filed the request can withdraw it.",
             ),
+            **endorsement.steps(endorsing, self._endorse, self._decline),
         }
+
+    def _endorse(
+        self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, _reason: str
+    ) -> Outcome:
+        """Endorsed: on to the HMIS admins, exactly as the other agency's lead's request."""
+        now = machine.ledger.now()
+        given = endorsement.endorsed(request.details.endorsement, actor, now)
+        details = request.details.model_copy(update={"endorsement": given})
+        to_state = AgencyAccessState.AWAITING_ADMIN
+        moved = machine.move(request, actor, to_state, endorsement.ENDORSE, details=details)
+        if moved is None:
+            return machine.lost_race(actor, request, endorsement.ENDORSE)
+        host = machine.view.agency_name(request.agency_id)
+        sla = machine.community.deadlines.approval
+        return Notice(
+            f"Endorsed: request #{request.id} for {request.subject_name} to see {host}'s "
+            f"clients. HMIS admins decide within {sla}."
+        )
+
+    def _decline(
+        self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, reason: str
+    ) -> Outcome:
+        declined = AgencyAccessState.DECLINED
+        return endorsement.decline(machine, actor, request, declined, reason)
 
     def _object(
         self, machine: Run, actor: Actor, request: AgencyAccessRequest, _arg: str, reason: str

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from flows.kit.endorsement import Endorsement
+from flows.kit.endorsement import Endorsable
 from flows.ladder import Needs
 from flows.model import Request
 
@@ -42,9 +40,7 @@ ADMIN_OPEN_STATES = frozenset({ReinstatementState.TRAINING, ReinstatementState.A
 """Open states HMIS admins see (and may deny in): every one after the endorsement."""
 
 
-class ReinstatementDetails(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class ReinstatementDetails(Endorsable):
     account_id: int
     access_role_id: str = ""
     disabled_since: datetime
@@ -58,17 +54,7 @@ class ReinstatementDetails(BaseModel):
     trainings: tuple[str, ...] = ()
     training_due: datetime | None = None
     note: str = ""
-    endorsement: Endorsement | None = None
-    """Set when the person asked for their own account."""
     first_login_due: datetime | None = None
-
-    @property
-    def self_filed(self) -> bool:
-        return self.endorsement is not None
-
-    @property
-    def reached_admins(self) -> bool:
-        return self.endorsement is None or self.endorsement.given
 
 
 ReinstatementRequest = Request[ReinstatementDetails]

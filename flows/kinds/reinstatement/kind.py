@@ -107,7 +107,7 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
             return machine.refuse(actor, "open_form", "not_disabled", None, why)
         endorsers = endorsement.endorsers(community, own.agency_id, (actor.email,))
         if not endorsers:
-            return _no_endorser(machine, actor, "open_form", own)
+            return endorsement.refuse_no_endorser(machine, actor, "open_form", own.agency_id)
         plan = self._plan(machine, place(community, machine.calendar, own, machine.ledger.now()))
         names = " or ".join(machine.view.name(e) for e in endorsers)
         return OpenForm(own_reinstatement_form(community, plan, names))
@@ -152,7 +152,7 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
         """The person asks for their own account: a lead or supervisor endorses it first."""
         endorsers = endorsement.endorsers(machine.community, account.agency_id, (actor.email,))
         if not endorsers:
-            return _no_endorser(machine, actor, "file", account)
+            return endorsement.refuse_no_endorser(machine, actor, "file", account.agency_id)
         filing = self._filing(machine, actor, account, note, endorsed=Endorsement())
         parties = {**filing.parties, **endorsement.endorser_parties(endorsers)}
         return self._file(machine, actor, _with(filing, parties), account)
@@ -311,7 +311,9 @@ class ReinstatementKind(RequestKind[ReinstatementDetails]):
                 "needs": placement.step.needs,
                 "step_after": str(placement.step.after),
                 "trainings": placement.trainings,
-                "endorsement": endorsement.endorsed(actor, machine.ledger.now()),
+                "endorsement": endorsement.endorsed(
+                    request.details.endorsement, actor, machine.ledger.now()
+                ),
             }
         )
         details, state, due = self._next(machine, details)
@@ -487,8 +489,3 @@ def _refused(machine: Run, actor: Actor, problems: Problems) -> FieldErrors:
         )
     )
     return FieldErrors({field: problem.message for field, problem in problems.items()})
-
-
-def _no_endorser(machine: Run, actor: Actor, verb: str, account: HmisAccount) -> Notice:
-    agency = machine.view.agency_name(account.agency_id)
-    return machine.refuse(actor, verb, "no_endorser", None, endorsement.no_endorser(agency))

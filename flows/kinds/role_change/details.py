@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from flows.kit.endorsement import Endorsement
+from flows.kit.endorsement import Endorsable
 from flows.model import Request
 
 NAME = "role_change"
@@ -40,9 +38,7 @@ ADMIN_OPEN_STATES = frozenset({RoleChangeState.TRAINING, RoleChangeState.AWAITIN
 """Open states HMIS admins see (and may deny in): every one after the endorsement."""
 
 
-class RoleChangeDetails(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class RoleChangeDetails(Endorsable):
     from_role_id: str = ""
     """The role on record; empty when the bot does not know the account."""
     to_role_id: str
@@ -54,17 +50,6 @@ class RoleChangeDetails(BaseModel):
     """The role to hold meanwhile, when the community defines one for the new role."""
     interim_set_by: str | None = None
     interim_set_at: datetime | None = None
-    endorsement: Endorsement | None = None
-    """Set when a staff member asked for their own role to change."""
-
-    @property
-    def self_filed(self) -> bool:
-        return self.endorsement is not None
-
-    @property
-    def reached_admins(self) -> bool:
-        """Filed by a lead (or admin), or endorsed by one: HMIS admins see it."""
-        return self.endorsement is None or self.endorsement.given
 
     @property
     def needs_interim(self) -> bool:

@@ -94,7 +94,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
             return machine.refuse(actor, "open_form", "not_authorized", None, NOT_ALLOWED)
         endorsers = endorsement.endorsers(machine.community, staff.agency_id, (actor.email,))
         if not endorsers:
-            return _no_endorser(machine, actor, "open_form", staff)
+            return endorsement.refuse_no_endorser(machine, actor, "open_form", staff.agency_id)
         names = " or ".join(machine.view.name(e) for e in endorsers)
         return OpenForm(staff_role_change_form(machine.community, staff, names))
 
@@ -133,7 +133,7 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
             return _refused(machine, actor, problems)
         endorsers = endorsement.endorsers(machine.community, staff.agency_id, (actor.email,))
         if not endorsers:
-            return _no_endorser(machine, actor, "file", staff)
+            return endorsement.refuse_no_endorser(machine, actor, "file", staff.agency_id)
         filing = _own_filing(staff, role, reason, endorsers)
         return self._file(machine, actor, filing, "You already have")
 
@@ -283,7 +283,11 @@ class RoleChangeKind(RequestKind[RoleChangeDetails]):
                 "That access role is no longer in the community file; decline the request.",
             )
         endorsed = request.details.model_copy(
-            update={"endorsement": endorsement.endorsed(actor, machine.ledger.now())}
+            update={
+                "endorsement": endorsement.endorsed(
+                    request.details.endorsement, actor, machine.ledger.now()
+                )
+            }
         )
         details, state, due = self._next(machine, request.subject_email, role, endorsed)
         moved = machine.move(
@@ -468,12 +472,6 @@ def _refused(machine: Run, actor: Actor, problems: Problems) -> FieldErrors:
         )
     )
     return FieldErrors({field: problem.message for field, problem in problems.items()})
-
-
-def _no_endorser(machine: Run, actor: Actor, verb: str, staff: HmisAccount) -> Notice:
-    agency = machine.view.agency_name(staff.agency_id)
-    message = endorsement.no_endorser(agency)
-    return machine.refuse(actor, verb, "no_endorser", None, message)
 
 
 def _own_filing(staff: HmisAccount, role: AccessRole, reason: str, endorsers: list[str]) -> Filing:
