@@ -6,6 +6,7 @@ skipped when unreachable, unless HMIS_BOT_REQUIRE_POSTGRES=1 (set by CI), where 
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from flows.kinds import default_registry
 from flows.memory import MemoryLedger
 from flows.model import Platform
 from tests.drive import Driver, memory_driver, service_driver
+from tests.privacy_scan import SCAN, ScanningHandler
 
 POSTGRES_URL = os.environ.get(
     "HMIS_BOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -157,6 +159,26 @@ def database(database_url: str, community: Community) -> Iterator[Database]:
         sync_directory(session, community)
     yield db
     db.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The privacy scan sees every log line the bot writes at INFO and above."""
+    root = logging.getLogger()
+    root.addHandler(ScanningHandler(logging.INFO))
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when the bot said or logged client data or a secret (``privacy_scan``)."""
+    SCAN.check_log_files()
+    if SCAN.findings:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.section("privacy scan: the bot said or logged what it must not", red=True)
+            for finding in SCAN.findings:
+                reporter.write_line(f"  {finding}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

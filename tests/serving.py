@@ -23,6 +23,7 @@ import aiohttp
 from chatbot import faults
 from chatbot.settings import ENVIRONMENT
 from tests.e2e.slack_testbed import SIGNING_SECRET, TOKEN
+from tests.privacy_scan import SCAN
 
 HMIS_BOT = str(Path(sys.executable).parent / "hmis-bot")
 SECONDS = 60.0  # the longest wait for a server to start or the outbox to settle, on a busy CI
@@ -90,6 +91,7 @@ async def launch(
     """``hmis-bot serve`` on a free port, logging to ``directory/name.log``, once healthy."""
     port = free_port()
     log = directory / f"{name}.log"
+    SCAN.log_files.add(log)
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
             *(HMIS_BOT, "serve", "--host", "127.0.0.1", "--port", str(port)),

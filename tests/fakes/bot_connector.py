@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.fakes.storm import Storm
+from tests.privacy_scan import SCAN
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_BYTES = 28_000  # Teams refuses larger messages (HTTP 413)
@@ -166,6 +167,7 @@ class FakeConnector:
         if conversation not in self.conversations:
             return self._refuse(conversation, 404, "ConversationNotFound")
         body = await request.read()
+        SCAN.check("the bot's Teams activity", body.decode(errors="replace"))
         if len(body) > MESSAGE_BYTES:
             return self._refuse(conversation, 413, "MessageSizeTooBig")
         activity = json.loads(body)

@@ -32,6 +32,7 @@ from typing import Any, Final, TypeAlias
 from aiohttp import web
 
 from tests.fakes.storm import Storm
+from tests.privacy_scan import SCAN
 
 Json: TypeAlias = dict[str, Any]
 
@@ -803,6 +804,7 @@ class FakeSlack:
         params = await read_params(request)
         token = _bearer_token(request) or params.get("token")
         params.pop("token", None)
+        SCAN.check(f"the bot's Slack call {method}", json.dumps(params, default=str))
         self.calls.append((method, params))
         if "caller" in request.match_info:
             self.calls_by[request.match_info["caller"], method] += 1
@@ -813,6 +815,7 @@ class FakeSlack:
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         payload = await read_params(request)
+        SCAN.check("the bot's answer to a Slack response_url", json.dumps(payload, default=str))
         self.calls.append(("response_url", {"name": name, **payload}))
         if len(self.responses_to(name)) >= RESPONSE_URL_MAX_USES:
             return web.json_response(_error("used_url"), status=404)
