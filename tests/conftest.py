@@ -162,11 +162,9 @@ def database(database_url: str, community: Community) -> Iterator[Database]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The privacy scan sees every log line the bot writes at INFO and above."""
-    root = logging.getLogger()
-    root.addHandler(ScanningHandler(logging.INFO))
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    """The privacy scan sees every log line emitted in this process (loggers keep their
+    levels; the ``serve`` processes' log files, at INFO, are scanned whole)."""
+    logging.getLogger().addHandler(ScanningHandler())
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -53,7 +53,7 @@ SCAN = Scan()
 
 
 class ScanningHandler(logging.Handler):
-    """Sees every record the bot's loggers emit at INFO and above, in this process."""
+    """Sees every record emitted in this process, at whatever level its logger allows."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from adapters.teams.setup import TeamsCredentials
+from adapters.teams.credentials import TeamsCredentials
 from chatbot.settings import ENVIRONMENT, Settings, SlackCredentials
 from chatbot.web.teams import DEV_MODE_WARNING, teams_credentials, teams_registration
 

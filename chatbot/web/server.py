@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -27,8 +27,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.slack.handler import SlackEventsHandler
 from adapters.slack.setup import SlackAdapter, slack_adapter
 from adapters.slack.socket_mode import SlackSocketMode
-from adapters.teams.handler import TeamsMessagesHandler
-from adapters.teams.setup import TeamsAdapter, teams_adapter
 from chatbot import metrics
 from chatbot.backlog import read_backlog
 from chatbot.policy import load_community
@@ -47,6 +45,10 @@ from flows.community import Community
 from flows.kit.registry import Registry
 from flows.model import Platform
 from flows.ports import Messenger
+
+if TYPE_CHECKING:  # botbuilder loads only when Teams is on (tens of megabytes)
+    from adapters.teams.handler import TeamsMessagesHandler
+    from adapters.teams.setup import TeamsAdapter
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +175,8 @@ class _Adapters:
         credentials = teams_credentials(settings)
         if credentials is not None:
             conversations = SqlConversations(db, clock)
+            from adapters.teams.setup import teams_adapter  # noqa: PLC0415 - Teams is on
+
             teams = teams_adapter(credentials, conversations, community.channels.admin.teams)
             messengers[Platform.TEAMS] = teams.messenger
         mode = "off" if credentials is None else "on" if credentials.app_id else "dev"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from adapters.teams.setup import TeamsCredentials
+from adapters.teams.credentials import TeamsCredentials
 from chatbot.settings import Settings, log_missing
 
 log = logging.getLogger(__name__)

@@ -41,7 +41,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jwt.algorithms import RSAAlgorithm
 
-from adapters.teams.setup import BotFrameworkCloud, TeamsCredentials, teams_adapter
+from adapters.teams.credentials import BotFrameworkCloud, TeamsCredentials
+from adapters.teams.setup import teams_adapter
 from flows.model import Actor, Platform
 from flows.ports import CommandHelp, EmailLookup
 

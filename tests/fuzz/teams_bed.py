@@ -11,8 +11,9 @@ from typing import Any
 from botbuilder.core import Bot, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 
+from adapters.teams.credentials import TeamsCredentials
 from adapters.teams.handler import TeamsMessagesHandler
-from adapters.teams.setup import TeamsCredentials, teams_adapter
+from adapters.teams.setup import teams_adapter
 from tests.fuzz.mocked import mocked_post
 
 APP_ID = "00000000-0000-0000-0000-0000000000aa"
