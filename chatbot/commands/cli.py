@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit status 2; each kind is caught by its own exception type, anything else is a bug."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are news in `init` only
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # the sweeps log their own runs
     args = _parser().parse_args(argv)
     try:
         _check_environment(args.reads)

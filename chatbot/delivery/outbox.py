@@ -153,7 +153,8 @@ class OutboxDispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set, through any failure (logged, counted, waited out)."""
-        log.info("outbox dispatcher started; its claims expire at microsecond %d", self.holder)
+        log.info("outbox dispatcher started")
+        log.debug("its claims carry the tag %d in their expiry's microseconds", self.holder)
         while not stop.is_set():
             try:
                 batch = await self._deliver_batch()
