@@ -10,7 +10,7 @@ from typing import NamedTuple
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.slack.pacing import TIER_3_PER_MINUTE
+from adapters.slack.pacing import LOOKUPS_PER_MINUTE
 from chatbot.catalog import preset_names
 from chatbot.policy import bundled_preset_path
 
@@ -31,9 +31,9 @@ ENVIRONMENT = {
     "SLACK_SIGNING_SECRET": "verifies that requests come from Slack",
     "SLACK_APP_TOKEN": "Slack app-level token, xapp-...: Socket Mode, no public URL (no secret)",
     "SLACK_API_URL": f"Slack Web API base URL (default: {SLACK_API_URL})",
-    "HMIS_BOT_SLACK_TIER3_PER_MINUTE": (
-        "Slack Tier 3 calls a minute the bot allows itself (users.lookupByEmail, chat.update); "
-        f"raise it only if Slack allows your workspace more (default: {TIER_3_PER_MINUTE})"
+    "HMIS_BOT_SLACK_LOOKUPS_PER_MINUTE": (
+        "Slack users.lookupByEmail calls a minute the bot allows itself (Tier 3); raise it "
+        f"only if Slack allows your workspace more (default: {LOOKUPS_PER_MINUTE})"
     ),
     "MICROSOFT_APP_ID": "the Azure bot's app id, a GUID (Teams is off without it)",
     "MICROSOFT_APP_PASSWORD": "the Azure bot's client secret",
@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(SLACK_API_URL, alias="SLACK_API_URL")
-    slack_tier3_per_minute: float = Field(
-        TIER_3_PER_MINUTE, gt=0, alias="HMIS_BOT_SLACK_TIER3_PER_MINUTE"
+    slack_lookups_per_minute: float = Field(
+        LOOKUPS_PER_MINUTE, gt=0, alias="HMIS_BOT_SLACK_LOOKUPS_PER_MINUTE"
     )
     microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None, alias="MICROSOFT_APP_PASSWORD")

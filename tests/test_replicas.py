@@ -128,7 +128,7 @@ class Cluster:
             "HMIS_BOT_SWEEP_MINUTES": str(TICK_MINUTES),
             "SLACK_API_URL": self.fake.base_url_for(replica.name),
             # The fake sets no limits: look-ups as fast as they come (Slack allows 50 a minute).
-            "HMIS_BOT_SLACK_TIER3_PER_MINUTE": "1000000",
+            "HMIS_BOT_SLACK_LOOKUPS_PER_MINUTE": "1000000",
         }
         env = serve_environment(self.database.url, self.fake.base_url, extra)
         name = f"{replica.name}-{replica.starts}"

@@ -95,7 +95,6 @@ class SlackMessenger:
         return MessageRef(str(response["channel"]), str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
-        await self._pacing.before_update()
         await self._call(
             self._client.chat_update(channel=ref.channel, ts=ref.message_id, **card_message(card))
         )

@@ -4,8 +4,12 @@ instead of provoking HTTP 429s (https://docs.slack.dev/apis/web-api/rate-limits)
 - chat.postMessage: one message a second per channel. Posts to one channel go one at a time,
   each starting a second after the previous one (with its retries) finished, so even a post
   that slack_sdk retried after a 429 or a 5xx never lands within a second of another;
-- Tier 3 methods (users.lookupByEmail, chat.update): 50 calls a minute, with a minute's burst
-  (aiolimiter's leaky bucket).
+- users.lookupByEmail (Tier 3): 50 calls a minute, with a minute's burst (aiolimiter's leaky
+  bucket), so a fan-out to many people new to this process never provokes a 429.
+
+chat.update (Tier 3 too) is not paced: updates follow people's clicks, and holding them to 50
+a minute would keep cards stale for minutes under a burst of decisions where Slack allows
+more ("50+"); a 429 there is waited out by slack_sdk's retry handler.
 
 The limits are kept in this process; with several replicas each paces its own calls, and
 slack_sdk's 429 retry handler remains the backstop."""
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from aiolimiter import AsyncLimiter
 
 SECONDS_BETWEEN_POSTS = 1.0  # to one channel
-TIER_3_PER_MINUTE = 50
+LOOKUPS_PER_MINUTE = 50
 CHANNELS_KEPT = 10_000  # idle channels beyond this many are forgotten, oldest first
 
 
@@ -36,12 +40,11 @@ class SlackPacing:
     def __init__(
         self,
         seconds_between_posts: float = SECONDS_BETWEEN_POSTS,
-        tier_3_per_minute: float = TIER_3_PER_MINUTE,
+        lookups_per_minute: float = LOOKUPS_PER_MINUTE,
     ) -> None:
         self._between_posts = seconds_between_posts
         self._channels: OrderedDict[str, _Channel] = OrderedDict()
-        self._lookups = AsyncLimiter(tier_3_per_minute, 60)
-        self._updates = AsyncLimiter(tier_3_per_minute, 60)
+        self._lookups = AsyncLimiter(lookups_per_minute, 60)
 
     @asynccontextmanager
     async def posting(self, channel: str) -> AsyncIterator[None]:
@@ -58,9 +61,6 @@ class SlackPacing:
 
     async def before_lookup(self) -> None:
         await self._lookups.acquire()
-
-    async def before_update(self) -> None:
-        await self._updates.acquire()
 
     def _channel(self, channel: str) -> _Channel:
         state = self._channels.pop(channel, None) or _Channel()

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import build_app
 from adapters.slack.handler import FirstDelivery, SlackEventsHandler
 from adapters.slack.messenger import SlackMessenger
-from adapters.slack.pacing import TIER_3_PER_MINUTE, SlackPacing
+from adapters.slack.pacing import LOOKUPS_PER_MINUTE, SlackPacing
 from adapters.slack.socket_mode import SlackSocketMode
 from flows.ports import Inbound
 
@@ -82,10 +82,10 @@ def slack_adapter(
     *,
     app_token: str = "",
     rate_limited: Callable[[], None] = lambda: None,
-    tier_3_per_minute: float = TIER_3_PER_MINUTE,
+    lookups_per_minute: float = LOOKUPS_PER_MINUTE,
 ) -> SlackAdapter:
-    """``rate_limited`` is told of every HTTP 429 from the Web API; ``tier_3_per_minute``
-    is the pace the bot keeps for Slack's Tier 3 methods."""
+    """``rate_limited`` is told of every HTTP 429 from the Web API; ``lookups_per_minute``
+    is the pace the bot keeps for users.lookupByEmail (Tier 3)."""
     client = AsyncWebClient(
         token=token,
         base_url=api_url,
@@ -96,6 +96,6 @@ def slack_adapter(
         ],
     )
     messenger = SlackMessenger(
-        client, admin_channel, SlackPacing(tier_3_per_minute=tier_3_per_minute)
+        client, admin_channel, SlackPacing(lookups_per_minute=lookups_per_minute)
     )
     return SlackAdapter(client, messenger, signing_secret, app_token)

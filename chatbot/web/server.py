@@ -167,7 +167,7 @@ class _Adapters:
                 community.channels.admin.slack,
                 app_token=slack_keys.app_token,
                 rate_limited=metrics.RATE_LIMITED.labels(Platform.SLACK.value).inc,
-                tier_3_per_minute=settings.slack_tier3_per_minute,
+                lookups_per_minute=settings.slack_lookups_per_minute,
             )
             messengers[Platform.SLACK] = slack.messenger
             _log_slack_mode(slack_keys)
