@@ -139,10 +139,10 @@ async def button_path(h: Harness, approvals: list[Approval]) -> None:
         bots,
         bolts,
         rate=ratio_at_least(0.5),
-        hint="after the ack the outbox dispatcher (chatbot/delivery/outbox.py) delivers one "
-        "card at a time: per card a claim UPDATE and refresh, a render that re-reads the "
-        "request for each audience inside the claim's write transaction, the HTTP call, then "
-        "a record transaction",
+        hint="after the ack the outbox dispatcher (chatbot/delivery/outbox.py) delivers the "
+        "request's cards (several recipients at once): per card a claim UPDATE, a render that "
+        "re-reads the request and the directory changes for each audience, the HTTP call, then "
+        "a record transaction; every step in a worker thread on the server's one core",
     )
     h.rows.append(await _slowest_card(h, clicked, bolts))
 
@@ -165,7 +165,8 @@ async def _slowest_card(
     why = (
         f"{late} of {len(waits)} cards took over {CARD_SECONDS:g} s"
         + (f", {missing} never updated within {SETTLE_SECONDS:g} s" if missing else "")
-        + "; cards queue behind one another in the single sequential outbox dispatcher"
+        + "; under load the cards of later clicks wait for the dispatcher's claim of 200 rows "
+        "and its worker threads on the same core as the acks"
     )
     return Row(
         "slack approve: slowest card update",
